@@ -1,0 +1,129 @@
+"""Author names from arXiv: TeX accents to letters, and the arXivRaw author string split up.
+
+arXivRaw gives all authors as one string, for example
+``Bal\\'azs Szegedy (Budapest), J. Smith, Jr. and A. M\\"uller``, with line breaks inside
+names and affiliations in parentheses, sometimes numbered at the end:
+``A. One (1), B. Two (1 and 2) ((1) MIT, (2) CERN)``.
+"""
+
+import re
+from functools import lru_cache
+
+from pylatexenc.latex2text import LatexNodes2Text
+
+from .records import AuthorRecord
+
+_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+_AND = re.compile(r"\s+and\s+")
+_NUMBERED_AFFILIATION = re.compile(r"\(\s*(\d+)\s*\)\s*([^()]+?)\s*(?=,?\s*\(\s*\d+\s*\)|$)")
+
+
+@lru_cache(maxsize=1)
+def _latex_to_text() -> LatexNodes2Text:
+    return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+
+
+def clean_person_name(name: str) -> str:
+    """Collapse whitespace and turn TeX accents (``Bal\\'azs``, ``{\\"o}``) into letters."""
+    name = " ".join(name.split())
+    if "\\" in name or "{" in name:
+        name = " ".join(_latex_to_text().latex_to_text(name).split())
+    return name
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split on commas and the word "and" outside parentheses."""
+    parts, depth, current = [], 0, []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        if depth == 0:
+            if char == ",":
+                parts.append("".join(current))
+                current = []
+                i += 1
+                continue
+            match = _AND.match(text, i)
+            if match:
+                parts.append("".join(current))
+                current = []
+                i = match.end()
+                continue
+        current.append(char)
+        i += 1
+    parts.append("".join(current))
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _trailing_groups(piece: str) -> tuple[str, list[str]]:
+    """``Name (A) (B)`` → (``Name``, [``A``, ``B``]) for balanced trailing groups."""
+    groups: list[str] = []
+    piece = piece.strip()
+    while piece.endswith(")"):
+        depth = 0
+        for index in range(len(piece) - 1, -1, -1):
+            if piece[index] == ")":
+                depth += 1
+            elif piece[index] == "(":
+                depth -= 1
+                if depth == 0:
+                    groups.insert(0, piece[index + 1 : -1].strip())
+                    piece = piece[:index].strip()
+                    break
+        else:
+            break  # unbalanced: leave as it is
+    return piece, groups
+
+
+def split_raw_authors(raw: str) -> list[AuthorRecord]:
+    text = " ".join((raw or "").split())
+    if not text:
+        return []
+    pieces = _split_top_level(text)
+
+    # A final parenthesised group "((1) MIT, (2) CERN)" is a numbered affiliation list.
+    numbered: dict[str, str] = {}
+    rest, groups = _trailing_groups(pieces[-1])
+    if groups and re.match(r"^\(\s*\d+\s*\)", groups[-1]):
+        numbered = dict(_NUMBERED_AFFILIATION.findall(groups[-1]))
+        kept = "".join(f" ({group})" for group in groups[:-1])
+        if rest or kept:
+            pieces[-1] = f"{rest}{kept}".strip()
+        else:
+            pieces.pop()
+    authors: list[AuthorRecord] = []
+    for piece in pieces:
+        name, groups = _trailing_groups(piece)
+        if not name and groups and authors:
+            # "(MIT)" on its own continues the previous author.
+            previous = authors.pop()
+            piece_affs = tuple(_expand(groups, numbered))
+            authors.append(AuthorRecord(previous.name, previous.affiliations + piece_affs))
+            continue
+        if name.lower() in _SUFFIXES and authors:
+            previous = authors.pop()
+            authors.append(AuthorRecord(f"{previous.name}, {name}", previous.affiliations))
+            continue
+        if not name:
+            continue
+        authors.append(
+            AuthorRecord(
+                name=clean_person_name(name), affiliations=tuple(_expand(groups, numbered))
+            )
+        )
+    return authors
+
+
+def _expand(groups: list[str], numbered: dict[str, str]) -> list[str]:
+    affiliations: list[str] = []
+    for group in groups:
+        refs = re.findall(r"\d+", group)
+        if numbered and refs and re.fullmatch(r"[\d\s,and&]+", group):
+            affiliations.extend(clean_person_name(numbered[r]) for r in refs if r in numbered)
+        elif group:
+            affiliations.append(clean_person_name(group))
+    return affiliations

@@ -1,0 +1,76 @@
+"""What curators do with papers. The services that change these rows keep Paper's counters."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Vote(models.Model):
+    class Value(models.IntegerChoices):
+        LIKE = 1, "Like"
+        DISLIKE = -1, "Dislike"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField(choices=Value.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "paper"], name="vote_one_per_user_paper"),
+            models.CheckConstraint(
+                condition=Q(value__in=[1, -1]), name="vote_value_like_or_dislike"
+            ),
+        ]
+        indexes = [models.Index(fields=["paper", "value"], name="vote_paper_value_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.get_value_display()} {self.paper_id}"
+
+
+class Collection(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections"
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(max_length=2000, blank=True)
+    is_public = models.BooleanField(default=False)
+    is_default = models.BooleanField(default=False, help_text="Where one-click saves go.")
+    papers = models.ManyToManyField("papers.Paper", through="CollectionItem", related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="collection_unique_name"),
+            models.UniqueConstraint(
+                fields=["owner"], condition=Q(is_default=True), name="collection_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CollectionItem(models.Model):
+    """A saved paper: a paper in one of a user's collections."""
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="saves")
+    note = models.TextField(max_length=2000, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "paper"], name="collectionitem_unique"),
+        ]
+        indexes = [models.Index(fields=["paper"], name="collectionitem_paper_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} in {self.collection_id}"

@@ -1,0 +1,53 @@
+"""Reads for the paper pages and API, each in a fixed number of queries."""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from .models import Authorship, Paper, PaperTopic
+
+# Authors shown before "and N more".
+AUTHORS_SHOWN = 10
+# Authors shown per paper in lists.
+AUTHORS_IN_LISTS = 3
+
+
+def paper_detail_queryset() -> QuerySet[Paper]:
+    return Paper.objects.prefetch_related(
+        Prefetch(
+            "authorships",
+            queryset=Authorship.objects.select_related("author")
+            .prefetch_related("institutions")
+            .order_by("position"),
+        ),
+        Prefetch("paper_topics", queryset=PaperTopic.objects.select_related("topic")),
+        "versions",
+    )
+
+
+def paper_get(*, arxiv_id: str) -> Paper | None:
+    return paper_detail_queryset().filter(arxiv_id=arxiv_id).first()
+
+
+def paper_list_queryset() -> QuerySet[Paper]:
+    return (
+        Paper.objects.latest_first()
+        .annotate(author_count=Count("authorships"))
+        .prefetch_related(
+            Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("author")
+                .filter(position__lt=AUTHORS_IN_LISTS)
+                .order_by("position"),
+                to_attr="lead_authorships",
+            ),
+            Prefetch("paper_topics", queryset=PaperTopic.objects.select_related("topic")),
+        )
+    )
+
+
+def paper_institutions(paper: Paper) -> list:
+    """Distinct institutions of a paper's authors, in author order (uses the prefetch)."""
+    seen: dict[int, object] = {}
+    for authorship in paper.authorships.all():
+        for institution in authorship.institutions.all():
+            seen.setdefault(institution.pk, institution)
+    return list(seen.values())

@@ -1,0 +1,1 @@
+"""Writes to papers go through these functions; views, tasks, commands and admin call them."""

@@ -1,0 +1,41 @@
+"""Keep cached paper pages exact when rows change outside the services (admin, shell).
+
+Parts of a paper (authorships, versions, categories) change only through the ingest service
+or through the paper's admin page, and both save the paper itself, so the Paper signal covers
+them; per-row signals on the parts would cost a query per row on every import.
+"""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .cache import paper_pages_invalidate
+from .models import Author, Institution, Paper, Topic
+
+
+@receiver([post_save, post_delete], sender=Paper)
+def _paper_changed(sender, instance: Paper, **kwargs) -> None:
+    paper_pages_invalidate([instance.arxiv_id])
+
+
+@receiver(post_save, sender=Author)
+def _author_changed(sender, instance: Author, created: bool, **kwargs) -> None:
+    if not created:
+        paper_pages_invalidate(
+            Paper.objects.filter(authorships__author=instance).values_list("arxiv_id", flat=True)
+        )
+
+
+@receiver(post_save, sender=Institution)
+def _institution_changed(sender, instance: Institution, created: bool, **kwargs) -> None:
+    if not created:
+        paper_pages_invalidate(
+            Paper.objects.filter(authorships__institutions=instance).values_list(
+                "arxiv_id", flat=True
+            )
+        )
+
+
+@receiver(post_save, sender=Topic)
+def _topic_changed(sender, instance: Topic, created: bool, **kwargs) -> None:
+    if not created:
+        paper_pages_invalidate(instance.papers.values_list("arxiv_id", flat=True))

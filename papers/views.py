@@ -1,0 +1,113 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_safe
+
+from . import selectors
+from .arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from .bibtex import paper_bibtex
+from .cache import cached_page
+from .models import Paper
+
+HOME_PAGE_SIZE = 25
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(selectors.paper_list_queryset(), HOME_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    template = "papers/home.html#paper-list" if request.htmx else "papers/home.html"
+    return render(request, template, {"page": page})
+
+
+def _not_found(request: HttpRequest, *, raw_id: str, reason: str = "") -> HttpResponse:
+    context = {"raw_id": raw_id, "reason": reason}
+    return render(request, "papers/not_found.html", context, status=404)
+
+
+def _resolve(request: HttpRequest, raw_id: str) -> ArxivId | HttpResponse:
+    try:
+        parsed = parse_arxiv_id(raw_id)
+    except InvalidArxivId as exc:
+        return _not_found(request, raw_id=raw_id, reason=str(exc))
+    return parsed
+
+
+def _detail_context(paper: Paper) -> dict:
+    authorships = list(paper.authorships.all())
+    return {
+        "paper": paper,
+        "authorships": authorships,
+        "authors_shown": authorships[: selectors.AUTHORS_SHOWN],
+        "authors_more": authorships[selectors.AUTHORS_SHOWN :],
+        "categories": [pt.topic for pt in paper.paper_topics.all() if pt.source == "arxiv"],
+        "versions": list(paper.versions.all()),
+        "institutions": selectors.paper_institutions(paper),
+    }
+
+
+@require_safe
+def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    parsed = _resolve(request, arxiv_id)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    if str(parsed) != arxiv_id or parsed.version:
+        return redirect("papers:detail", arxiv_id=parsed.id, permanent=True)
+
+    if not request.user.is_authenticated and not request.htmx:
+        # Anonymous visitors all see the same page: serve it from the exact cache.
+        def render_page() -> str:
+            paper = selectors.paper_get(arxiv_id=parsed.id)
+            if paper is None:
+                raise Paper.DoesNotExist
+            return render_to_string("papers/detail.html", _detail_context(paper), request)
+
+        try:
+            return HttpResponse(cached_page(parsed.id, "anonymous", render_page))
+        except Paper.DoesNotExist:
+            return _not_found(request, raw_id=parsed.id)
+
+    paper = selectors.paper_get(arxiv_id=parsed.id)
+    if paper is None:
+        return _not_found(request, raw_id=parsed.id)
+    return render(request, "papers/detail.html", _detail_context(paper))
+
+
+@require_safe
+def abs_redirect(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    parsed = _resolve(request, arxiv_id)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    return redirect("papers:detail", arxiv_id=parsed.id, permanent=True)
+
+
+@require_safe
+def paper_detail_fallback(request: HttpRequest, raw_id: str) -> HttpResponse:
+    """Whatever else sits under /papers/: explain why it is not an id, or redirect if it is one."""
+    parsed = _resolve(request, raw_id)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    return redirect("papers:detail", arxiv_id=parsed.id, permanent=True)
+
+
+@require_safe
+def paper_bibtex_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    parsed = _resolve(request, arxiv_id)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    if str(parsed) != arxiv_id or parsed.version:
+        return redirect("papers:bibtex", arxiv_id=parsed.id, permanent=True)
+    paper = selectors.paper_get(arxiv_id=parsed.id)
+    if paper is None:
+        return _not_found(request, raw_id=parsed.id)
+    names = [a.author.name for a in paper.authorships.all()]
+    response = HttpResponse(paper_bibtex(paper, names), content_type="text/x-bibtex; charset=utf-8")
+    filename = parsed.id.replace("/", "_")
+    response["Content-Disposition"] = f'inline; filename="{filename}.bib"'
+    return response
+
+
+def bench_constant(request: HttpRequest) -> HttpResponse:
+    """A constant response through the same middleware: the baseline of ``make bench``."""
+    return HttpResponse(b"ok", content_type="text/plain")
