@@ -105,8 +105,12 @@ def split_raw_authors(raw: str) -> list[AuthorRecord]:
             authors.append(AuthorRecord(previous.name, previous.affiliations + piece_affs))
             continue
         if name.lower() in _SUFFIXES and authors:
+            # "Smith, Jr. (MIT)": the suffix and its affiliations belong to the previous name.
             previous = authors.pop()
-            authors.append(AuthorRecord(f"{previous.name}, {name}", previous.affiliations))
+            piece_affs = tuple(_expand(groups, numbered))
+            authors.append(
+                AuthorRecord(f"{previous.name}, {name}", previous.affiliations + piece_affs)
+            )
             continue
         if not name:
             continue

@@ -14,7 +14,7 @@ from lxml import etree
 
 from .authors import clean_person_name, split_raw_authors
 from .categories import is_arxiv_category
-from .ids import InvalidArxivId, parse_arxiv_id
+from .ids import MAX_VERSION, InvalidArxivId, parse_arxiv_id
 from .links import find_code_url
 from .records import AuthorRecord, PaperRecord, ParsedFeed, VersionRecord
 
@@ -35,6 +35,11 @@ _WITHDRAWN_COMMENT = re.compile(
 )
 # arXivRaw's source type for a withdrawal (no source, no PDF).
 _WITHDRAWN_SOURCE_TYPE = "I"
+# What may come before the root element. A DOCTYPE there is refused before libxml2 reads it,
+# so an entity bomb in its internal subset is never walked, let alone expanded.
+_PROLOG_DOCTYPE = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL
+)
 
 
 class ArxivParseError(ValueError):
@@ -69,12 +74,14 @@ def parse_document(data: bytes) -> ParsedFeed:
     """Parse one arXiv API or OAI-PMH response. Raises ``ArxivParseError`` subclasses."""
     if not data or not data.strip():
         raise ArxivParseError("the document is empty")
+    if _declares_doctype(data):
+        raise ArxivParseError("documents with a DOCTYPE are not accepted")
     try:
         root = etree.fromstring(data, parser=_xml_parser())
     except etree.XMLSyntaxError as exc:
-        raise ArxivParseError(
-            f"malformed or truncated XML ({exc.msg}, line {exc.lineno})"
-        ) from None
+        # libxml2's message already ends with the line and column.
+        raise ArxivParseError(f"malformed or truncated XML ({exc.msg})") from None
+    # Still checked after parsing: the byte scan above only reads UTF-8 and UTF-16 prologs.
     if root.getroottree().docinfo.doctype:
         raise ArxivParseError("documents with a DOCTYPE are not accepted")
 
@@ -86,6 +93,12 @@ def parse_document(data: bytes) -> ParsedFeed:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _declares_doctype(data: bytes) -> bool:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = data.decode("utf-16", errors="replace").encode()
+    return bool(_PROLOG_DOCTYPE.match(data))
 
 
 def collapse(text: str | None) -> str:
@@ -143,6 +156,11 @@ def is_withdrawal_comment(comment: str) -> bool:
 
 
 def _record(**fields) -> PaperRecord:
+    if not fields.get("title"):
+        # Refused here rather than by the upsert, so a bad file fails before any write.
+        raise ArxivParseError(f"{fields['arxiv_id']}: record without a title")
+    if fields.get("published") is None:
+        raise ArxivParseError(f"{fields['arxiv_id']}: record without a submission date")
     comment, abstract = fields.get("comment", ""), fields.get("abstract", "")
     return PaperRecord(**fields, code_url=find_code_url(comment, abstract))
 
@@ -304,7 +322,7 @@ def _arxiv_raw(node: etree._Element) -> PaperRecord:
     versions = []
     for version in node.findall("r:version", ns):
         label = version.get("version", "").lstrip("v")
-        if not label.isdigit():
+        if not label.isdigit() or not 1 <= int(label) <= MAX_VERSION:
             raise ArxivParseError(
                 f"{arxiv_id}: unreadable version label {version.get('version')!r}"
             )

@@ -37,6 +37,11 @@ def _record_version(record: PaperRecord) -> int:
     return max((v.number for v in record.versions), default=1)
 
 
+def _dates_are_days(record: PaperRecord) -> bool:
+    # The OAI ``arXiv`` format (the one without version numbers) dates to the day only.
+    return record.version is None
+
+
 def _is_newer(record: PaperRecord, paper: Paper) -> bool:
     if record.version is not None:
         return record.version > paper.version
@@ -85,8 +90,13 @@ def _apply_fields(paper: Paper, record: PaperRecord) -> None:
     paper.version = max(_record_version(record), paper.version or 1)
     paper.title = record.title
     paper.abstract = record.abstract
-    paper.published = record.published
-    paper.updated = max(record.updated or record.published, record.published)
+    if not (
+        _dates_are_days(record)
+        and paper.published is not None
+        and paper.published.date() == record.published.date()
+    ):
+        paper.published = record.published
+    paper.updated = max(record.updated or record.published, paper.published)
     paper.primary_category = record.primary_category
     paper.withdrawn = record.withdrawn
     paper.comment = record.comment
@@ -102,16 +112,20 @@ def _replace_parts(paper: Paper, record: PaperRecord) -> None:
     # The paper was saved just before, so its cached pages are already invalidated.
     _replace_authorships(paper, record.authors)
     _replace_categories(paper, record.categories)
-    _merge_versions(paper, record.versions)
+    _merge_versions(paper, record.versions, keep_times=_dates_are_days(record))
 
 
 def _authors_by_name(names: set[str]) -> dict[str, Author]:
-    Author.objects.bulk_create([Author(name=name) for name in names], ignore_conflicts=True)
+    # Sorted, so that concurrent imports sharing names take the row locks in the same order
+    # (rows inserted in set order could deadlock two workers).
+    Author.objects.bulk_create([Author(name=n) for n in sorted(names)], ignore_conflicts=True)
     return {a.name: a for a in Author.objects.filter(name__in=names, openalex_id="")}
 
 
 def _institutions_by_name(names: set[str]) -> dict[str, Institution]:
-    Institution.objects.bulk_create([Institution(name=n) for n in names], ignore_conflicts=True)
+    Institution.objects.bulk_create(
+        [Institution(name=n) for n in sorted(names)], ignore_conflicts=True
+    )
     return {i.name: i for i in Institution.objects.filter(name__in=names, ror_id="")}
 
 
@@ -145,7 +159,7 @@ def _replace_categories(paper: Paper, categories: tuple[str, ...]) -> None:
     if not categories:
         return
     Topic.objects.bulk_create(
-        [Topic(kind=Topic.Kind.ARXIV, code=c, name=category_name(c)) for c in categories],
+        [Topic(kind=Topic.Kind.ARXIV, code=c, name=category_name(c)) for c in sorted(categories)],
         ignore_conflicts=True,
     )
     topics = {t.code: t for t in Topic.objects.filter(kind=Topic.Kind.ARXIV, code__in=categories)}
@@ -158,7 +172,10 @@ def _replace_categories(paper: Paper, categories: tuple[str, ...]) -> None:
     )
 
 
-def _merge_versions(paper: Paper, versions: tuple[VersionRecord, ...]) -> None:
+def _merge_versions(
+    paper: Paper, versions: tuple[VersionRecord, ...], *, keep_times: bool = False
+) -> None:
+    """Add versions we lack and complete known ones; ``keep_times`` for day-only dates."""
     existing = {v.number: v for v in paper.versions.all()}
     for version in versions:
         known = existing.get(version.number)
@@ -172,7 +189,7 @@ def _merge_versions(paper: Paper, versions: tuple[VersionRecord, ...]) -> None:
             )
             continue
         changes = {
-            "submitted": version.submitted,
+            "submitted": known.submitted if keep_times else version.submitted,
             "withdrawn": version.withdrawn or known.withdrawn,
             "size": version.size or known.size,
         }
