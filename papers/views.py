@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from . import selectors
@@ -17,8 +18,12 @@ HOME_PAGE_SIZE = 25
 def home(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(selectors.paper_list_queryset(), HOME_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    template = "papers/home.html#paper-list" if request.htmx else "papers/home.html"
-    return render(request, template, {"page": page})
+    # History restores need the whole page; other htmx requests swap in just the list.
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "papers/home.html#paper-list" if fragment else "papers/home.html"
+    response = render(request, template, {"page": page})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _not_found(request: HttpRequest, *, raw_id: str, reason: str = "") -> HttpResponse:

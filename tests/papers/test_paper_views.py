@@ -135,3 +135,6 @@ def test_home_htmx_request_renders_only_the_list(client):
     html = response.content.decode()
     assert "Only the list" in html
     assert "<html" not in html and "site-header" not in html
+    assert "HX-Request" in response["Vary"]
+    restore = client.get("/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.content.decode()
