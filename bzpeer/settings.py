@@ -107,7 +107,7 @@ CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "bzpeer")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "bzpeer.cache_backend.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "TIMEOUT": 60 * 60 * 24,
@@ -143,9 +143,13 @@ OPENALEX_API_KEY = env_str("OPENALEX_API_KEY")
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "admin@bzpeer.org")
 
 # --- Email ------------------------------------------------------------------------------
-# Console by default; EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with the
-# EMAIL_HOST* variables sends real mail.
-_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console in development, SMTP (the EMAIL_HOST* variables) otherwise.
+_EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 _SMTP_OPTIONS = {
     "host": env_str("EMAIL_HOST", "localhost"),
     "port": env_int("EMAIL_PORT", 25),

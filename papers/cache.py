@@ -1,9 +1,10 @@
 """Exact invalidation for rendered paper pages.
 
-Each paper has a version token in the cache; rendered fragments are stored under keys that
-include the token, and any change to the paper replaces the token once the change commits.
-A render that raced with a change is stored under the old token, which nobody reads again,
-so a stale page is never served after the change is visible in the database.
+Each paper has a version token in the cache, replaced by any change to the paper once the
+change commits. A rendering is stored together with the token that was current before it
+was rendered, and is served only while that token is still current: a render that raced
+with a change carries the old token, so a stale page is never served after the change is
+visible in the database. A hit costs one round trip (token and page read together).
 """
 
 import uuid
@@ -19,22 +20,23 @@ def _token_key(arxiv_id: str) -> str:
     return f"paper-page-token:{arxiv_id}"
 
 
-def _page_token(arxiv_id: str) -> str:
+def _current_token(arxiv_id: str) -> str:
     key = _token_key(arxiv_id)
-    token = cache.get(key)
+    cache.add(key, uuid.uuid4().hex, timeout=None)
+    return cache.get(key)
+
+
+def cached_page(arxiv_id: str, variant: str, render: Callable[[], str]) -> bytes:
+    """The rendering of one variant of a paper's page, from the cache while it is current."""
+    token_key, page_key = _token_key(arxiv_id), f"paper-page:{arxiv_id}:{variant}"
+    found = cache.get_many([token_key, page_key])
+    token, stored = found.get(token_key), found.get(page_key)
+    if token is not None and stored is not None and stored[0] == token:
+        return stored[1]
     if token is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        token = cache.get(key)
-    return token
-
-
-def cached_page(arxiv_id: str, variant: str, render: Callable[[], str]) -> str:
-    """Return the cached rendering of one variant of a paper's page, rendering on a miss."""
-    key = f"paper-page:{arxiv_id}:{variant}:{_page_token(arxiv_id)}"
-    content = cache.get(key)
-    if content is None:
-        content = render()
-        cache.set(key, content, timeout=PAGE_TIMEOUT)
+        token = _current_token(arxiv_id)
+    content = render().encode()
+    cache.set(page_key, (token, content), timeout=PAGE_TIMEOUT)
     return content
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from papers.cache import cached_page, paper_pages_invalidate
 from papers.models import Author, Paper
 from papers.services.ingest import paper_upsert
 from tests.factories import make_paper, paper_record
@@ -61,3 +62,23 @@ def test_cached_page_carries_no_csrf_token(client):
     paper = make_paper()
     html, _ = _get(client, paper)
     assert "csrfmiddlewaretoken" not in html and "X-CSRFToken" not in html
+
+
+def test_a_render_that_raced_with_a_change_is_never_served():
+    def render_while_the_paper_changes() -> str:
+        # The change commits (and replaces the token) while this render is in flight.
+        paper_pages_invalidate(["2401.99999"])
+        return "stale"
+
+    assert cached_page("2401.99999", "anonymous", render_while_the_paper_changes) == b"stale"
+    assert cached_page("2401.99999", "anonymous", lambda: "fresh") == b"fresh"
+    assert cached_page("2401.99999", "anonymous", lambda: "not rendered again") == b"fresh"
+
+
+def test_redis_cache_reuses_one_client_per_pool():
+    from django.core.cache import cache
+
+    client = cache._cache.get_client("a")
+    assert cache._cache.get_client("b") is client
+    cache.set("reuse-check", 1)
+    assert cache.get("reuse-check") == 1
