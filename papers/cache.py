@@ -4,16 +4,52 @@ Each paper has a version token in the cache, replaced by any change to the paper
 change commits. A rendering is stored together with the token that was current before it
 was rendered, and is served only while that token is still current: a render that raced
 with a change carries the old token, so a stale page is never served after the change is
-visible in the database. A hit costs one round trip (token and page read together).
+visible in the database. A hit costs one small round trip: the token; the page itself
+comes from process memory when this process has served it under that token before.
 """
 
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import transaction
 
 PAGE_TIMEOUT = 60 * 60 * 24
+# Renderings each process keeps in memory; the shared cache still decides if one is current.
+LOCAL_PAGES = 256
+
+
+class _LocalPages:
+    """A small per-process LRU of (token, content), so a hit reads only the token from Redis."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._pages: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, token: str) -> bytes | None:
+        with self._lock:
+            stored = self._pages.get(key)
+            if stored is None or stored[0] != token:
+                return None
+            self._pages.move_to_end(key)
+            return stored[1]
+
+    def put(self, key: str, token: str, content: bytes) -> None:
+        with self._lock:
+            self._pages[key] = (token, content)
+            self._pages.move_to_end(key)
+            while len(self._pages) > self._size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+local_pages = _LocalPages(LOCAL_PAGES)
 
 
 def _token_key(arxiv_id: str) -> str:
@@ -28,15 +64,20 @@ def _current_token(arxiv_id: str) -> str:
 
 def cached_page(arxiv_id: str, variant: str, render: Callable[[], str]) -> bytes:
     """The rendering of one variant of a paper's page, from the cache while it is current."""
-    token_key, page_key = _token_key(arxiv_id), f"paper-page:{arxiv_id}:{variant}"
-    found = cache.get_many([token_key, page_key])
-    token, stored = found.get(token_key), found.get(page_key)
-    if token is not None and stored is not None and stored[0] == token:
-        return stored[1]
-    if token is None:
+    page_key = f"paper-page:{arxiv_id}:{variant}"
+    token = cache.get(_token_key(arxiv_id))
+    if token is not None:
+        if (content := local_pages.get(page_key, token)) is not None:
+            return content
+        stored = cache.get(page_key)
+        if stored is not None and stored[0] == token:
+            local_pages.put(page_key, token, stored[1])
+            return stored[1]
+    else:
         token = _current_token(arxiv_id)
     content = render().encode()
     cache.set(page_key, (token, content), timeout=PAGE_TIMEOUT)
+    local_pages.put(page_key, token, content)
     return content
 
 

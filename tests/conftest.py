@@ -1,11 +1,14 @@
 import pytest
 from django.core.cache import cache
 
+from papers.cache import local_pages
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache (the tests use their own Redis database)."""
     cache.clear()
+    local_pages.clear()
     yield
     cache.clear()
 

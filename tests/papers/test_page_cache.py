@@ -82,3 +82,13 @@ def test_redis_cache_reuses_one_client_per_pool():
     assert cache._cache.get_client("b") is client
     cache.set("reuse-check", 1)
     assert cache.get("reuse-check") == 1
+
+
+def test_a_change_seen_by_one_process_reaches_the_memory_of_another(client):
+    paper = make_paper(title="Old words")
+    _get(client, paper)
+    # Another process changes the paper: only the shared token tells this one.
+    Paper.objects.filter(pk=paper.pk).update(title="New words")
+    paper_pages_invalidate([paper.arxiv_id])
+    html, queries = _get(client, paper)
+    assert "New words" in html and queries > 0
