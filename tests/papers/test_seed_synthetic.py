@@ -5,11 +5,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Prefetch
 
 from papers.arxiv.categories import CATEGORY_NAMES
 from papers.arxiv.ids import parse_arxiv_id
-from papers.models import Authorship, Institution, Paper, PaperTopic
+from papers.models import Authorship, Institution, Paper
+from papers.selectors import paper_detail_queryset
 from papers.services import synthetic
 from tests.factories import make_paper
 
@@ -25,16 +25,7 @@ def _seed(papers: int, seed: int = 7) -> str:
 def _snapshot(papers=None) -> list[tuple]:
     """Everything generated about each paper, in a form that compares across runs."""
     papers = papers if papers is not None else Paper.objects.all()
-    papers = papers.order_by("arxiv_id").prefetch_related(
-        Prefetch(
-            "authorships",
-            queryset=Authorship.objects.select_related("author")
-            .prefetch_related("institutions")
-            .order_by("position"),
-        ),
-        Prefetch("paper_topics", queryset=PaperTopic.objects.select_related("topic")),
-        "versions",
-    )
+    papers = paper_detail_queryset().filter(pk__in=papers.values("pk")).order_by("arxiv_id")
     return [
         (
             p.arxiv_id,
