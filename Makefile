@@ -33,6 +33,7 @@ install: uv
 # One command: install, migrate, demo data, static files, serve (with a worker if REDIS_URL is set).
 run: export DEBUG ?= 1
 run: install
+	$(VENV)/bin/python scripts/ensure_database.py
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	$(MANAGE) collectstatic --noinput --verbosity 0

@@ -30,6 +30,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ensure_database import DatabaseUnavailable, database_ensure
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -137,28 +139,6 @@ def manage(env: dict[str, str], *arguments: str, capture: bool = False) -> str:
             + (":\n  " + "\n  ".join(detail) if detail else "")
         )
     return result.stdout if capture else ""
-
-
-def database_ensure(database_url: str) -> bool:
-    """Create the benchmark database when it is missing; True when it was created."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urllib.parse.urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    if not name:
-        raise BenchError(f"{database_url}: the URL names no database")
-    maintenance = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    try:
-        with psycopg.connect(maintenance, autocommit=True, connect_timeout=5) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if exists:
-                return False
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            return True
-    except psycopg.OperationalError as exc:
-        where = f"{parts.hostname}:{parts.port}"
-        raise BenchError(f"PostgreSQL at {where} is not reachable: {exc}") from exc
 
 
 def paper_count(database_url: str) -> int:
@@ -488,7 +468,7 @@ if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _stop_on_signal)
     try:
         sys.exit(main(sys.argv[1:]))
-    except BenchError as exc:
+    except (BenchError, DatabaseUnavailable) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
