@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "bzpeer.apps.PeriodicTasksConfig",
     "accounts",
     "papers",
     "reviews",
@@ -133,6 +134,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Schedules live in the database and are managed in Django admin.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- arXiv and OpenAlex ---------------------------------------------------------------
 ARXIV_API_URL = env_str("ARXIV_API_URL", "https://export.arxiv.org/api/query")
@@ -140,6 +143,13 @@ ARXIV_OAI_URL = env_str("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
 ARXIV_REQUEST_INTERVAL = env_float("ARXIV_REQUEST_INTERVAL", 3.0)
 OPENALEX_URL = env_str("OPENALEX_URL", "https://api.openalex.org")
 OPENALEX_API_KEY = env_str("OPENALEX_API_KEY")
+# OpenAlex allows 10 requests a second per key.
+OPENALEX_REQUEST_INTERVAL = env_float("OPENALEX_REQUEST_INTERVAL", 0.1)
+# Seconds before a request to arXiv or OpenAlex gives up, and how often a failed one is tried.
+HTTP_TIMEOUT = env_float("HTTP_TIMEOUT", 30.0)
+HTTP_MAX_ATTEMPTS = env_int("HTTP_MAX_ATTEMPTS", 5)
+# OAI-PMH sets harvested every day by the beat schedule.
+HARVEST_SETS = env_list("HARVEST_SETS", ["cs"])
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "admin@bzpeer.org")
 
 # --- Email ------------------------------------------------------------------------------

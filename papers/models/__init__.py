@@ -1,13 +1,20 @@
+from .citations import Citation
 from .curation import Collection, CollectionItem, Vote
-from .paper import Paper, PaperQuerySet, PaperTopic, PaperVersion, Topic
+from .jobs import HarvestRun, ImportJob, JobStatus
+from .paper import MetadataSource, Paper, PaperQuerySet, PaperTopic, PaperVersion, Topic
 from .people import Author, Authorship, Institution
 
 __all__ = [
     "Author",
+    "Citation",
+    "HarvestRun",
+    "ImportJob",
+    "JobStatus",
     "Authorship",
     "Collection",
     "CollectionItem",
     "Institution",
+    "MetadataSource",
     "Paper",
     "PaperQuerySet",
     "PaperTopic",

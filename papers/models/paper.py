@@ -39,6 +39,14 @@ class PaperQuerySet(models.QuerySet):
         return self.filter(topics__kind=Topic.Kind.ARXIV, topics__code=code).distinct()
 
 
+class MetadataSource(models.TextChoices):
+    ARXIV_API = "arxiv-api", "arXiv API"
+    ARXIV_OAI = "arxiv-oai", "arXiv OAI-PMH"
+    FILE = "file", "imported file"
+    DEMO = "demo", "demo data"
+    SYNTHETIC = "synthetic", "synthetic data"
+
+
 class Paper(models.Model):
     """One arXiv paper, keyed by its versionless id; the fields follow its latest version."""
 
@@ -59,6 +67,18 @@ class Paper(models.Model):
     code_url = models.URLField("code URL", max_length=500, blank=True)
     dataset_url = models.URLField("dataset URL", max_length=500, blank=True)
     citation_count = models.PositiveIntegerField(default=0)
+
+    # Where the metadata came from, and OpenAlex enrichment (stored; pages never call out).
+    metadata_source = models.CharField(
+        max_length=16, choices=MetadataSource.choices, default=MetadataSource.FILE
+    )
+    metadata_fetched_at = models.DateTimeField(null=True, blank=True)
+    openalex_id = models.CharField("OpenAlex id", max_length=32, blank=True)
+    referenced_works_count = models.PositiveIntegerField(
+        default=0, help_text="References OpenAlex lists, held here or not."
+    )
+    enriched_at = models.DateTimeField(null=True, blank=True)
+    enrichment_error = models.TextField(blank=True)
 
     # Denormalised counters, kept by the curation services; paper_counts_refresh repairs them.
     like_count = models.PositiveIntegerField(default=0)
@@ -81,6 +101,8 @@ class Paper(models.Model):
             models.Index(fields=["primary_category", "-published"], name="paper_category_idx"),
             # Look-ups by DOI (OpenAlex enrichment), only for papers that have one.
             models.Index(Lower("doi"), condition=~Q(doi=""), name="paper_doi_idx"),
+            # Citation refresh: least recently enriched first.
+            models.Index(fields=["enriched_at", "id"], name="paper_enriched_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(version__gte=1), name="paper_version_positive"),
