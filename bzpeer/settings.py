@@ -100,7 +100,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
 
 # --- Redis: cache and Celery broker ------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -131,6 +132,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died unacknowledged is delivered again after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60),
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -150,6 +156,8 @@ HTTP_TIMEOUT = env_float("HTTP_TIMEOUT", 30.0)
 HTTP_MAX_ATTEMPTS = env_int("HTTP_MAX_ATTEMPTS", 5)
 # OAI-PMH sets harvested every day by the beat schedule.
 HARVEST_SETS = env_list("HARVEST_SETS", ["cs"])
+# ListRecords pages (2 500 records each) one harvest task takes before queueing the rest.
+HARVEST_PAGES_PER_TASK = env_int("HARVEST_PAGES_PER_TASK", 20)
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "admin@bzpeer.org")
 
 # --- Email ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include("papers.api.urls")),
+    path("accounts/", include("accounts.urls")),
     path("", include("papers.urls")),
 ]
 

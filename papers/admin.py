@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.db.models import Count
 
 from .models import (
@@ -6,13 +7,18 @@ from .models import (
     Authorship,
     Collection,
     CollectionItem,
+    HarvestRun,
+    ImportJob,
     Institution,
+    JobStatus,
     Paper,
     PaperTopic,
     PaperVersion,
     Topic,
     Vote,
 )
+from .services.harvest import harvest_run_enqueue
+from .services.jobs import import_job_retry
 
 # What arXiv says is not edited by hand: the next import would overwrite it anyway.
 IMPORTED_FIELDS = (
@@ -26,6 +32,16 @@ IMPORTED_FIELDS = (
     "journal_ref",
     "comment",
     "withdrawn",
+)
+
+
+ENRICHMENT_FIELDS = (
+    "metadata_source",
+    "metadata_fetched_at",
+    "openalex_id",
+    "referenced_works_count",
+    "enriched_at",
+    "enrichment_error",
 )
 
 
@@ -67,6 +83,7 @@ class PaperAdmin(admin.ModelAdmin):
         "comment_count",
         "created_at",
         "modified_at",
+        *ENRICHMENT_FIELDS,
     )
     fieldsets = (
         ("From arXiv", {"fields": IMPORTED_FIELDS}),
@@ -83,6 +100,7 @@ class PaperAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        ("Provenance and OpenAlex", {"fields": ENRICHMENT_FIELDS}),
         (
             "Counters",
             {
@@ -101,6 +119,15 @@ class PaperAdmin(admin.ModelAdmin):
     inlines = (AuthorshipInline, PaperTopicInline, PaperVersionInline)
     list_per_page = 50
     show_full_result_count = False
+
+    def changelist_view(self, request, extra_context=None):
+        if not settings.OPENALEX_API_KEY:
+            messages.warning(
+                request,
+                "OpenAlex enrichment is switched off: OPENALEX_API_KEY is not set, so citation "
+                "counts, institutions and topics from OpenAlex are not fetched.",
+            )
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(Author)
@@ -150,3 +177,75 @@ class CollectionAdmin(admin.ModelAdmin):
     search_fields = ("name", "owner__username")
     raw_id_fields = ("owner",)
     inlines = (CollectionItemInline,)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = (
+        "arxiv_id",
+        "status",
+        "outcome",
+        "source",
+        "requested_by",
+        "attempts",
+        "short_error",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("status", "source")
+    search_fields = ("arxiv_id", "error")
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+    actions = ("retry_failed",)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="error")
+    def short_error(self, job: ImportJob) -> str:
+        return job.error[:120]
+
+    @admin.action(description="Retry the selected failed jobs")
+    def retry_failed(self, request, queryset):
+        retried = [job for job in queryset if import_job_retry(job_id=job.pk)]
+        self.message_user(request, f"{len(retried)} job(s) queued again.")
+
+
+@admin.register(HarvestRun)
+class HarvestRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "pk", "set_spec", "from_date", "until_date", "status", "pages", "records_created",
+        "records_updated", "records_unchanged", "records_deleted", "error_count", "started_at",
+        "finished_at",
+    )  # fmt: skip
+    list_filter = ("status", "set_spec", "metadata_prefix")
+    readonly_fields = (
+        "status", "resumption_token", "cursor", "complete_list_size", "pages", "records_created",
+        "records_updated", "records_unchanged", "records_deleted", "errors", "requested_by",
+        "created_at", "started_at", "heartbeat_at", "finished_at",
+    )  # fmt: skip
+    fields = ("set_spec", "metadata_prefix", "from_date", "until_date", *readonly_fields)
+    actions = ("resume",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The range of a run that has started is history; only a new run takes one.
+        if obj is not None:
+            return ("set_spec", "metadata_prefix", "from_date", "until_date", *self.readonly_fields)
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.requested_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            harvest_run_enqueue(obj)
+
+    @admin.display(description="errors")
+    def error_count(self, run: HarvestRun) -> int:
+        return len(run.errors)
+
+    @admin.action(description="Resume the selected runs from their last page")
+    def resume(self, request, queryset):
+        runs = [run for run in queryset if run.status != JobStatus.SUCCEEDED]
+        for run in runs:
+            harvest_run_enqueue(run)
+        self.message_user(request, f"{len(runs)} run(s) queued to resume.")

@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     converters,  # noqa: F401  (registers <arxiv:…>)
     views,
+    views_import,
 )
 
 app_name = "papers"
@@ -11,6 +12,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("papers/<arxiv:arxiv_id>/", views.paper_detail, name="detail"),
     path("papers/<arxiv:arxiv_id>/bibtex", views.paper_bibtex_view, name="bibtex"),
+    path("papers/add/", views_import.add_paper, name="add"),
+    path("imports/<int:job_id>/", views_import.import_job_status, name="import-job"),
     path("papers/<path:raw_id>/", views.paper_detail_fallback, name="detail-fallback"),
     path("abs/<arxiv:arxiv_id>", views.abs_redirect, name="abs"),
     path("abs/<path:arxiv_id>", views.abs_redirect, name="abs-fallback"),

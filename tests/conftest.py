@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from papers.cache import local_pages
+from tests.fake_arxiv import fake_arxiv  # noqa: F401  (a fixture for every test module)
 
 
 @pytest.fixture(autouse=True)

@@ -6,14 +6,14 @@ from .people import Author, Authorship, Institution
 
 __all__ = [
     "Author",
-    "Citation",
-    "HarvestRun",
-    "ImportJob",
-    "JobStatus",
     "Authorship",
+    "Citation",
     "Collection",
     "CollectionItem",
+    "HarvestRun",
+    "ImportJob",
     "Institution",
+    "JobStatus",
     "MetadataSource",
     "Paper",
     "PaperQuerySet",

@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Max
 
-from papers.models import Collection, CollectionItem, Paper, Vote
+from papers.models import Collection, CollectionItem, MetadataSource, Paper, Vote
 
 from .counts import paper_counts_refresh
 from .imports import ImportSummary, import_feed_file
@@ -65,7 +65,7 @@ def demo_seed(*, password: str | None = DEMO_PASSWORD) -> SeedSummary:
     plan = demo_curation_plan()
     with transaction.atomic():
         for path in demo_feed_files():
-            summary.papers.add(import_feed_file(path))
+            summary.papers.add(import_feed_file(path, source=MetadataSource.DEMO))
         users = _ensure_curators(plan["curators"], password=password, tally=summary.users)
         papers = _papers_named_in(plan)
         _ensure_votes(plan["votes"], users=users, papers=papers, tally=summary.votes)

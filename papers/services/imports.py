@@ -7,8 +7,9 @@ from pathlib import Path
 from django.db import transaction
 
 from papers.arxiv.parser import parse_document
+from papers.models import MetadataSource
 
-from .ingest import Outcome, paper_mark_deleted, paper_upsert
+from .ingest import Outcome, paper_mark_deleted, papers_upsert
 
 
 @dataclass
@@ -37,7 +38,7 @@ class ImportSummary:
         self.deleted += other.deleted
 
 
-def import_feed_bytes(data: bytes) -> ImportSummary:
+def import_feed_bytes(data: bytes, *, source: str = MetadataSource.FILE) -> ImportSummary:
     """Parse a whole response, then store it in one transaction: all of it or none of it.
 
     Raises ``ArxivParseError`` (with the reason) before anything is written.
@@ -45,12 +46,12 @@ def import_feed_bytes(data: bytes) -> ImportSummary:
     feed = parse_document(data)
     summary = ImportSummary()
     with transaction.atomic():
-        for record in feed.records:
-            summary.outcomes[paper_upsert(record=record).outcome] += 1
+        for result in papers_upsert(records=feed.records, source=source):
+            summary.outcomes[result.outcome] += 1
         for arxiv_id in feed.deleted_ids:
             summary.deleted += paper_mark_deleted(arxiv_id=arxiv_id)
     return summary
 
 
-def import_feed_file(path: Path) -> ImportSummary:
-    return import_feed_bytes(Path(path).read_bytes())
+def import_feed_file(path: Path, *, source: str = MetadataSource.FILE) -> ImportSummary:
+    return import_feed_bytes(Path(path).read_bytes(), source=source)

@@ -1,17 +1,24 @@
-"""Store what the arXiv parser yields: one idempotent upsert per paper record."""
+"""Store what the arXiv parser yields: one idempotent upsert, for one record or a whole page.
+
+A batch costs a fixed number of queries whatever its size (a harvest page holds 2 500
+records), and a single record goes through the same code as a batch of one.
+"""
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from papers.arxiv.categories import category_name
-from papers.arxiv.records import AuthorRecord, PaperRecord, VersionRecord
+from papers.arxiv.records import PaperRecord
 from papers.cache import paper_pages_invalidate
 from papers.models import (
     Author,
     Authorship,
     Institution,
+    MetadataSource,
     Paper,
     PaperTopic,
     PaperVersion,
@@ -49,33 +56,124 @@ def _is_newer(record: PaperRecord, paper: Paper) -> bool:
     return record.updated is not None and record.updated > paper.updated
 
 
-def paper_upsert(*, record: PaperRecord) -> UpsertResult:
-    """Create the paper, or bring it up to a newer version; an equal or older one changes nothing.
+def paper_upsert(*, record: PaperRecord, source: str = MetadataSource.FILE) -> UpsertResult:
+    """Create the paper or bring it up to a newer version; an equal or older one changes nothing."""
+    return papers_upsert(records=[record], source=source)[0]
 
-    Safe under concurrency: the paper row is locked while it is updated, and two creators of
-    the same new paper end with one row (the loser retries as an update).
+
+def papers_upsert(
+    *, records: Sequence[PaperRecord], source: str = MetadataSource.FILE
+) -> list[UpsertResult]:
+    """Upsert a batch of records in one transaction; results in the order of ``records``.
+
+    Concurrent upserts of the same ids (two workers, a harvest and an import) are serialised
+    by transaction-scoped advisory locks taken in id order, so one creates and the other finds
+    the paper; nothing deadlocks and nothing is created twice. ``source`` says where the
+    records came from; a live fetch (arXiv API, OAI-PMH) also records when the metadata was
+    last fetched, even when nothing else changed.
     """
-    if not record.title or record.published is None:
-        raise ValueError(f"{record.arxiv_id}: a paper needs a title and a publication date")
+    for record in records:
+        if not record.title or record.published is None:
+            raise ValueError(f"{record.arxiv_id}: a paper needs a title and a publication date")
+    newest = _newest_per_id(records)
+    live = source in LIVE_SOURCES
+    now = timezone.now()
     with transaction.atomic():
-        paper = Paper.objects.select_for_update().filter(arxiv_id=record.arxiv_id).first()
-        if paper is None:
-            try:
-                with transaction.atomic():
-                    paper = Paper(arxiv_id=record.arxiv_id)
-                    _apply_fields(paper, record)
-                    paper.save()
-            except IntegrityError:
-                paper = Paper.objects.select_for_update().get(arxiv_id=record.arxiv_id)
+        _lock_ids(sorted(newest))
+        held = {
+            p.arxiv_id: p
+            for p in Paper.objects.select_for_update().filter(arxiv_id__in=list(newest))
+        }
+        created, updated, unchanged = [], [], []
+        for arxiv_id, record in newest.items():
+            paper = held.get(arxiv_id)
+            if paper is None:
+                paper = Paper(arxiv_id=arxiv_id, created_at=now)
+                created.append((paper, record))
+            elif _is_newer(record, paper):
+                updated.append((paper, record))
             else:
-                _replace_parts(paper, record)
-                return UpsertResult(paper, Outcome.CREATED)
-        if not _is_newer(record, paper):
-            return UpsertResult(paper, Outcome.UNCHANGED)
-        _apply_fields(paper, record)
-        paper.save()
-        _replace_parts(paper, record)
-        return UpsertResult(paper, Outcome.UPDATED)
+                unchanged.append(paper)
+                continue
+            _apply_fields(paper, record)
+            paper.metadata_source = source
+            paper.modified_at = now
+            if live:
+                paper.metadata_fetched_at = now
+
+        Paper.objects.bulk_create([paper for paper, _ in created])
+        if updated:
+            Paper.objects.bulk_update([paper for paper, _ in updated], fields=_PAPER_FIELDS)
+        if live and unchanged:
+            Paper.objects.filter(pk__in=[p.pk for p in unchanged]).update(
+                metadata_source=source, metadata_fetched_at=now
+            )
+            for paper in unchanged:
+                paper.metadata_source, paper.metadata_fetched_at = source, now
+        changed = created + updated
+        _replace_authorships(changed, replacing=[paper for paper, _ in updated])
+        _replace_categories(changed, replacing=[paper for paper, _ in updated])
+        _merge_versions(changed)
+        # Bulk writes send no signals: cached pages are dropped here.
+        touched = [paper.arxiv_id for paper, _ in changed]
+        if live:
+            touched += [paper.arxiv_id for paper in unchanged]
+        paper_pages_invalidate(touched)
+        for paper, _ in changed:
+            _after_change(paper)
+
+    outcomes = {paper.arxiv_id: (paper, Outcome.CREATED) for paper, _ in created}
+    outcomes |= {paper.arxiv_id: (paper, Outcome.UPDATED) for paper, _ in updated}
+    outcomes |= {paper.arxiv_id: (paper, Outcome.UNCHANGED) for paper in unchanged}
+    results = []
+    for record in records:
+        paper, outcome = outcomes[record.arxiv_id]
+        # A duplicate of a newer record in the same batch changed nothing itself.
+        if record is not newest[record.arxiv_id]:
+            outcome = Outcome.UNCHANGED
+        results.append(UpsertResult(paper, outcome))
+    return results
+
+
+LIVE_SOURCES = frozenset({MetadataSource.ARXIV_API, MetadataSource.ARXIV_OAI})
+
+_PAPER_FIELDS = [
+    "version", "title", "abstract", "published", "updated", "primary_category", "withdrawn",
+    "comment", "journal_ref", "doi", "license", "code_url", "metadata_source",
+    "metadata_fetched_at", "modified_at",
+]  # fmt: skip
+
+
+def _newest_per_id(records: Sequence[PaperRecord]) -> dict[str, PaperRecord]:
+    newest: dict[str, PaperRecord] = {}
+    for record in records:
+        known = newest.get(record.arxiv_id)
+        if known is None or (_record_version(record), record.updated) > (
+            _record_version(known),
+            known.updated,
+        ):
+            newest[record.arxiv_id] = record
+    return newest
+
+
+def _lock_ids(arxiv_ids: list[str]) -> None:
+    if connection.vendor != "postgresql" or not arxiv_ids:
+        return  # SQLite lets one writer in at a time anyway
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM ("
+            "  SELECT DISTINCT hashtextextended('papers.paper:' || x, 0) AS k"
+            "  FROM unnest(%s::text[]) AS x ORDER BY k"
+            ") AS ordered",
+            [arxiv_ids],
+        )
+
+
+def _after_change(paper: Paper) -> None:
+    # New metadata may change what OpenAlex can match (DOI, authors).
+    from papers.tasks import enrichment_enqueue
+
+    enrichment_enqueue(paper_id=paper.pk)
 
 
 def paper_mark_deleted(*, arxiv_id: str) -> bool:
@@ -108,16 +206,8 @@ def _apply_fields(paper: Paper, record: PaperRecord) -> None:
         paper.code_url = record.code_url
 
 
-def _replace_parts(paper: Paper, record: PaperRecord) -> None:
-    # The paper was saved just before, so its cached pages are already invalidated.
-    _replace_authorships(paper, record.authors)
-    _replace_categories(paper, record.categories)
-    _merge_versions(paper, record.versions, keep_times=_dates_are_days(record))
-
-
 def _authors_by_name(names: set[str]) -> dict[str, Author]:
-    # Sorted, so that concurrent imports sharing names take the row locks in the same order
-    # (rows inserted in set order could deadlock two workers).
+    # Sorted, so that concurrent imports sharing names take the row locks in the same order.
     Author.objects.bulk_create([Author(name=n) for n in sorted(names)], ignore_conflicts=True)
     return {a.name: a for a in Author.objects.filter(name__in=names, openalex_id="")}
 
@@ -129,24 +219,26 @@ def _institutions_by_name(names: set[str]) -> dict[str, Institution]:
     return {i.name: i for i in Institution.objects.filter(name__in=names, ror_id="")}
 
 
-def _replace_authorships(paper: Paper, authors: tuple[AuthorRecord, ...]) -> None:
-    paper.authorships.all().delete()
+def _replace_authorships(changed: list[tuple[Paper, PaperRecord]], *, replacing: list[Paper]):
+    if replacing:
+        Authorship.objects.filter(paper__in=replacing).delete()
+    authors = [(paper, a) for paper, record in changed for a in record.authors]
     if not authors:
         return
-    by_name = _authors_by_name({a.name[:300] for a in authors})
-    institutions = _institutions_by_name({aff[:500] for a in authors for aff in a.affiliations})
-    authorships = Authorship.objects.bulk_create(
-        [
-            Authorship(paper=paper, author=by_name[a.name[:300]], position=position)
-            for position, a in enumerate(authors)
-        ]
-    )
+    by_name = _authors_by_name({a.name[:300] for _, a in authors})
+    institutions = _institutions_by_name({aff[:500] for _, a in authors for aff in a.affiliations})
+    rows = [
+        Authorship(paper=paper, author=by_name[a.name[:300]], position=position)
+        for paper, record in changed
+        for position, a in enumerate(record.authors)
+    ]
+    Authorship.objects.bulk_create(rows)
     if not institutions:
         return
     through = Authorship.institutions.through
     links = {
         (authorship.pk, institutions[aff[:500]].pk)
-        for authorship, a in zip(authorships, authors, strict=True)
+        for authorship, (_, a) in zip(rows, authors, strict=True)
         for aff in a.affiliations
     }
     through.objects.bulk_create(
@@ -154,46 +246,58 @@ def _replace_authorships(paper: Paper, authors: tuple[AuthorRecord, ...]) -> Non
     )
 
 
-def _replace_categories(paper: Paper, categories: tuple[str, ...]) -> None:
-    PaperTopic.objects.filter(paper=paper, source=PaperTopic.Source.ARXIV).delete()
-    if not categories:
+def _replace_categories(changed: list[tuple[Paper, PaperRecord]], *, replacing: list[Paper]):
+    if replacing:
+        PaperTopic.objects.filter(paper__in=replacing, source=PaperTopic.Source.ARXIV).delete()
+    codes = {code for _, record in changed for code in record.categories}
+    if not codes:
         return
     Topic.objects.bulk_create(
-        [Topic(kind=Topic.Kind.ARXIV, code=c, name=category_name(c)) for c in sorted(categories)],
+        [Topic(kind=Topic.Kind.ARXIV, code=c, name=category_name(c)) for c in sorted(codes)],
         ignore_conflicts=True,
     )
-    topics = {t.code: t for t in Topic.objects.filter(kind=Topic.Kind.ARXIV, code__in=categories)}
+    topics = {t.code: t for t in Topic.objects.filter(kind=Topic.Kind.ARXIV, code__in=codes)}
     PaperTopic.objects.bulk_create(
         [
             PaperTopic(paper=paper, topic=topics[code], position=position)
-            for position, code in enumerate(categories)
+            for paper, record in changed
+            for position, code in enumerate(record.categories)
         ],
         ignore_conflicts=True,  # an OpenAlex topic row may already link the same topic
     )
 
 
-def _merge_versions(
-    paper: Paper, versions: tuple[VersionRecord, ...], *, keep_times: bool = False
-) -> None:
-    """Add versions we lack and complete known ones; ``keep_times`` for day-only dates."""
-    existing = {v.number: v for v in paper.versions.all()}
-    for version in versions:
-        known = existing.get(version.number)
-        if known is None:
-            PaperVersion.objects.create(
-                paper=paper,
-                number=version.number,
-                submitted=version.submitted,
-                size=version.size,
-                withdrawn=version.withdrawn,
-            )
-            continue
-        changes = {
-            "submitted": known.submitted if keep_times else version.submitted,
-            "withdrawn": version.withdrawn or known.withdrawn,
-            "size": version.size or known.size,
-        }
-        if any(getattr(known, name) != value for name, value in changes.items()):
-            for name, value in changes.items():
-                setattr(known, name, value)
-            known.save(update_fields=list(changes))
+def _merge_versions(changed: list[tuple[Paper, PaperRecord]]) -> None:
+    """Add versions we lack and complete known ones (day-only dates keep precise times)."""
+    existing = {
+        (v.paper_id, v.number): v
+        for v in PaperVersion.objects.filter(paper__in=[paper for paper, _ in changed])
+    }
+    new, completed = [], []
+    for paper, record in changed:
+        keep_times = _dates_are_days(record)
+        for version in record.versions:
+            known = existing.get((paper.pk, version.number))
+            if known is None:
+                new.append(
+                    PaperVersion(
+                        paper=paper,
+                        number=version.number,
+                        submitted=version.submitted,
+                        size=version.size,
+                        withdrawn=version.withdrawn,
+                    )
+                )
+                continue
+            changes = {
+                "submitted": known.submitted if keep_times else version.submitted,
+                "withdrawn": version.withdrawn or known.withdrawn,
+                "size": version.size or known.size,
+            }
+            if any(getattr(known, name) != value for name, value in changes.items()):
+                for name, value in changes.items():
+                    setattr(known, name, value)
+                completed.append(known)
+    PaperVersion.objects.bulk_create(new)
+    if completed:
+        PaperVersion.objects.bulk_update(completed, fields=["submitted", "withdrawn", "size"])

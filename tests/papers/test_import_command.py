@@ -137,11 +137,13 @@ def test_a_directory_is_not_a_file(tmp_path):
     assert str(excinfo.value) == f"{tmp_path}: no such file"
 
 
-def test_file_option_is_required_and_ids_are_not_accepted_yet():
-    with pytest.raises(CommandError, match="the following arguments are required: --file"):
+def test_ids_or_files_are_required_but_not_both():
+    with pytest.raises(CommandError, match="Give arXiv ids, or --file"):
         call_command("import_arxiv")
-    with pytest.raises(CommandError, match=r"unrecognized arguments: 2203\.14101"):
+    with pytest.raises(CommandError, match="Give arXiv ids, or --file"):
         call_command("import_arxiv", "2203.14101", "--file", fixture("api_empty.xml"))
+    with pytest.raises(CommandError, match="is not an arXiv identifier"):
+        call_command("import_arxiv", "hello")
 
 
 @pytest.mark.django_db(transaction=True)

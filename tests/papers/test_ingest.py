@@ -1,6 +1,7 @@
 """The upsert on real PostgreSQL, fed by the parser from recorded-style responses."""
 
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from papers.models import (
     PaperVersion,
     Topic,
 )
-from papers.services import imports, ingest
+from papers.services import ingest
 from papers.services.imports import import_feed_bytes, import_feed_file
 from papers.services.ingest import Outcome, paper_upsert
 
@@ -400,19 +401,19 @@ def test_error_feed_stores_nothing():
 def test_a_failure_midway_through_a_file_rolls_the_whole_file_back(monkeypatch):
     upsert_all("api_older_versions.xml")
     before = db_snapshot()
-    calls = []
+    written_before_the_failure = []
 
-    def upsert_then_fail_on_the_second(*, record):
-        calls.append(record.arxiv_id)
-        if len(calls) == 2:
-            raise RuntimeError("connection lost")
-        return paper_upsert(record=record)
+    def fail_after_papers_and_authors_are_written(changed):
+        written_before_the_failure.extend(
+            Paper.objects.filter(version=7).values_list("arxiv_id", flat=True)
+        )
+        raise RuntimeError("connection lost")
 
-    monkeypatch.setattr(imports, "paper_upsert", upsert_then_fail_on_the_second)
+    monkeypatch.setattr(ingest, "_merge_versions", fail_after_papers_and_authors_are_written)
     with pytest.raises(RuntimeError):
         import_feed_bytes(read("api_new_format.xml"))
-    # The first record (1706.03762 v7) had been written, and was rolled back with the rest.
-    assert calls == ["1706.03762", "2203.14101"]
+    # 1706.03762 v7 had been written, and was rolled back with the rest.
+    assert written_before_the_failure == ["1706.03762"]
     assert db_snapshot() == before
 
 
@@ -422,20 +423,20 @@ def test_a_failure_midway_through_a_file_rolls_the_whole_file_back(monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_two_threads_creating_the_same_new_paper_end_with_one(monkeypatch):
     record = records("api_new_format.xml")["1706.03762"]
-    # Both threads must have looked for the paper, and found none, before either inserts it.
-    both_looked = threading.Barrier(2, timeout=20)
+    # Both threads start together; the one that gets in first holds the paper's lock a while.
+    start = threading.Barrier(2, timeout=20)
     apply_fields = ingest._apply_fields
 
-    def apply_fields_then_wait(paper, rec):
+    def apply_fields_slowly(paper, rec):
         apply_fields(paper, rec)
-        if paper.pk is None:
-            both_looked.wait()
+        time.sleep(0.3)
 
-    monkeypatch.setattr(ingest, "_apply_fields", apply_fields_then_wait)
+    monkeypatch.setattr(ingest, "_apply_fields", apply_fields_slowly)
     outcomes, errors = [], []
 
     def upsert():
         try:
+            start.wait()
             outcomes.append(paper_upsert(record=record).outcome)
         except Exception as exc:
             errors.append(exc)

@@ -138,3 +138,24 @@ def test_home_htmx_request_renders_only_the_list(client):
     assert "HX-Request" in response["Vary"]
     restore = client.get("/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in restore.content.decode()
+
+
+def test_page_says_where_and_when_the_metadata_was_fetched(
+    client, django_capture_on_commit_callbacks
+):
+    from datetime import UTC, datetime
+
+    from papers.models import MetadataSource, Paper
+
+    paper = make_paper()
+    assert "From imported file" in client.get(paper.get_absolute_url()).content.decode()
+    Paper.objects.filter(pk=paper.pk).update(
+        metadata_source=MetadataSource.ARXIV_OAI,
+        metadata_fetched_at=datetime(2026, 11, 27, 6, 30, tzinfo=UTC),
+    )
+    paper.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        paper.save()  # drops the cached page, as every change does
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "Fetched from the arXiv OAI-PMH on" in html
+    assert "27 Nov 2026, 06:30 UTC" in html

@@ -1,12 +1,16 @@
-"""Import arXiv API (Atom) or OAI-PMH ListRecords responses saved to disk."""
+"""Import papers by arXiv id from the arXiv API, or from API/OAI-PMH responses saved to disk."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DataError
 
+from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from papers.arxiv.parser import ArxivParseError
+from papers.models import JobStatus
 from papers.services.imports import ImportSummary, import_feed_file
+from papers.services.jobs import import_job_for_command
+from papers.tasks import import_paper
 
 
 def _plural(count: int, word: str) -> str:
@@ -24,7 +28,9 @@ def _describe(summary: ImportSummary) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Import arXiv API (Atom) or OAI-PMH ListRecords responses saved to disk, with the same "
+        "Import papers by arXiv id or URL from the arXiv API (the same job as 'Add a paper', "
+        "run here rather than on a worker), or with --file import arXiv API (Atom) or OAI-PMH "
+        "ListRecords responses saved to disk, with the same "
         "parser and upsert as the live jobs. Each file is imported in its own transaction, in "
         "the order given: a file that cannot be read or parsed stops the run with a non-zero "
         "exit and changes nothing, while the files before it stay imported and the files after "
@@ -33,15 +39,54 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "ids", nargs="*", metavar="ID", help="arXiv ids or URLs (2203.14101, hep-th/9901001)"
+        )
+        parser.add_argument(
+            "--refresh",
+            action="store_true",
+            help="Fetch papers we already hold again (otherwise they are left as they are).",
+        )
+        parser.add_argument(
             "--file",
             dest="files",
             nargs="+",
-            required=True,
+            default=[],
             metavar="PATH",
             help="An arXiv API or OAI-PMH response (XML). Several may follow one --file.",
         )
 
-    def handle(self, *args, files: list[str], **options):
+    def handle(self, *args, ids: list[str], files: list[str], refresh: bool, **options):
+        if bool(ids) == bool(files):
+            raise CommandError("Give arXiv ids, or --file with saved responses (not both).")
+        if ids:
+            self._import_ids(ids, refresh=refresh)
+        else:
+            self._import_files(files)
+
+    def _import_ids(self, raw_ids: list[str], *, refresh: bool) -> None:
+        # Validated up front: a typo stops the run before anything is fetched.
+        try:
+            arxiv_ids = list(dict.fromkeys(parse_arxiv_id(raw).id for raw in raw_ids))
+        except InvalidArxivId as exc:
+            raise CommandError(str(exc)) from None
+        failed = 0
+        for arxiv_id in arxiv_ids:
+            job = import_job_for_command(arxiv_id=arxiv_id, refresh=refresh)
+            if job is None:
+                self.stdout.write(f"{arxiv_id}: held already (use --refresh to fetch it again)")
+                continue
+            # The task's own code, retries included, run here instead of on a worker.
+            import_paper.apply(args=[job.pk], throw=False)
+            job.refresh_from_db()
+            if job.status == JobStatus.SUCCEEDED:
+                self.stdout.write(f"{arxiv_id}: {job.outcome} (version {job.paper.version})")
+            else:
+                failed += 1
+                self.stderr.write(f"{arxiv_id}: failed: {job.error}")
+        if failed:
+            raise CommandError(f"{failed} of {len(arxiv_ids)} papers could not be imported.")
+
+    def _import_files(self, files: list[str]) -> None:
         paths = [Path(name) for name in files]
         # Checked up front, so a mistyped name does not leave a half-done run.
         for path in paths:

@@ -1,0 +1,89 @@
+"""End to end through the queue: a real Celery worker, the real Redis and PostgreSQL, and a
+local stand-in for arXiv on a real socket."""
+
+import dataclasses
+import signal
+
+import pytest
+
+from papers.models import HarvestRun, ImportJob, JobStatus, MetadataSource, Paper
+from papers.services.harvest import harvest_run_create, harvest_run_enqueue
+from papers.services.jobs import import_request
+from tests.fake_arxiv import OaiPages, load_fixture
+from tests.oai_pages import arxiv_id_at, arxiv_raw_pages
+from tests.worker import celery_worker, wait_for
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+FAST = {"ARXIV_REQUEST_INTERVAL": "0.05", "HTTP_MAX_ATTEMPTS": "2", "HTTP_TIMEOUT": "5"}
+
+
+def _job(job_id: int) -> ImportJob:
+    return ImportJob.objects.get(pk=job_id)
+
+
+def test_papers_are_imported_through_the_queue(fake_arxiv):
+    fake_arxiv.serve_api(load_fixture("api_new_format.xml"))
+    with celery_worker(ARXIV_API_URL=fake_arxiv.api_url, **FAST):
+        first = import_request(raw="https://arxiv.org/abs/1706.03762v7").job
+        # Asked for again while queued or running: the same job, not a second fetch.
+        again = import_request(raw="arXiv:1706.03762").job
+        unknown = import_request(raw="2301.99999").job
+        assert first.pk == again.pk
+        wait_for(lambda: _job(first.pk).is_finished, what="the import job")
+        wait_for(lambda: _job(unknown.pk).is_finished, what="the unknown-id job")
+
+    job = _job(first.pk)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.outcome == "created"
+    paper = Paper.objects.get(arxiv_id="1706.03762")
+    assert job.paper == paper
+    assert paper.version == 7
+    assert paper.metadata_source == MetadataSource.ARXIV_API
+    assert paper.metadata_fetched_at is not None
+    assert paper.authorships.count() == 5
+    assert _job(unknown.pk).status == JobStatus.FAILED
+    assert "arXiv has no paper 2301.99999" in _job(unknown.pk).error
+    assert Paper.objects.filter(arxiv_id="2301.99999").count() == 0
+    fetched = [r.param("id_list") for r in fake_arxiv.requests_to("/api/query")]
+    assert sorted(fetched) == ["1706.03762", "2301.99999"]
+
+
+def test_a_harvest_resumes_after_its_worker_is_killed(fake_arxiv):
+    records, per_page = 150, 25
+    pages = OaiPages(tuple(arxiv_raw_pages(records=records, per_page=per_page)))
+    # Slow pages, so the worker is surely killed in the middle of the list.
+    fake_arxiv.route("/oai", lambda request: dataclasses.replace(pages(request), delay=0.5))
+    env = {"ARXIV_OAI_URL": fake_arxiv.oai_url, "CELERY_VISIBILITY_TIMEOUT": "3", **FAST}
+
+    run = harvest_run_create(set_spec="cs", from_date="2025-01-01")
+    with celery_worker(**env) as worker:
+        harvest_run_enqueue(run)
+        wait_for(lambda: HarvestRun.objects.get(pk=run.pk).pages >= 2, what="two pages")
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    stopped = HarvestRun.objects.get(pk=run.pk)
+    assert stopped.status == JobStatus.RUNNING
+    assert 2 <= stopped.pages < len(pages.by_token) + 1
+
+    # A new worker gets the unacknowledged task again and goes on from the stored cursor.
+    with celery_worker(**env):
+        wait_for(
+            lambda: HarvestRun.objects.get(pk=run.pk).status == JobStatus.SUCCEEDED,
+            timeout=90,
+            what="the resumed harvest to finish",
+        )
+    finished = HarvestRun.objects.get(pk=run.pk)
+    # Resumed from the stored token: the list was started once, never again.
+    starts = [r for r in fake_arxiv.requests_to("/oai") if r.param("resumptionToken") is None]
+    assert len(starts) == 1
+    assert finished.pages == records // per_page
+    assert finished.records_created == records
+    assert finished.records_updated == finished.records_deleted == 0
+    assert Paper.objects.count() == records
+    assert set(Paper.objects.values_list("arxiv_id", flat=True)) == {
+        arxiv_id_at(i) for i in range(records)
+    }
+    assert all(
+        p.versions.count() == 1 + i % 3 for i, p in enumerate(Paper.objects.order_by("arxiv_id"))
+    )

@@ -1,0 +1,33 @@
+import pytest
+
+from tests.fake_arxiv import fake_arxiv  # noqa: F401  (the fixture, for the tests here)
+
+
+class NoWaitLimiter:
+    """Counts acquisitions without spacing them: spacing has its own tests."""
+
+    def __init__(self):
+        self.acquired = 0
+
+    def acquire(self) -> float:
+        self.acquired += 1
+        return 0.0
+
+
+@pytest.fixture
+def limiter() -> NoWaitLimiter:
+    return NoWaitLimiter()
+
+
+@pytest.fixture
+def slept() -> list[float]:
+    """Pass ``slept.append`` as ``sleep``: records each wait instead of waiting."""
+    return []
+
+
+@pytest.fixture
+def http_client():
+    from papers.clients.http import build_client
+
+    with build_client(timeout=5) as client:
+        yield client
