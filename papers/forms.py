@@ -17,6 +17,7 @@ class AddPaperForm(forms.Form):
                 "spellcheck": "false",
                 "inputmode": "url",
                 "placeholder": "2203.14101",
+                "autofocus": True,
             }
         ),
     )

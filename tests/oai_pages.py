@@ -33,8 +33,10 @@ def _record(index: int, *, yymm: str, deleted: bool) -> str:
         f"<size>{100 + n}kb</size><source_type>D</source_type></version>"
         for n in range(1, 1 + 1 + index % 3)
     )
-    authors = ", ".join(f"Author {index % 97}-{k}" for k in range(1 + index % 6))
-    authors += f" and Bal\\'azs Tester{index % 13}"
+    authors = ", ".join(f"Author {index % 997}-{k}" for k in range(1 + index % 6))
+    # Some raw author strings carry TeX accents, as arXiv's do.
+    last = f"Bal\\'azs Tester{index % 13}" if index % 10 == 2 else f"Zo Tester{index % 13}"
+    authors += f" and {last}"
     categories = " ".join(CATEGORIES[(index + k) % len(CATEGORIES)] for k in range(2))
     return (
         f"<record>{header}<metadata>"

@@ -18,7 +18,7 @@ from papers.arxiv.records import ParsedFeed
 from papers.clients.http import FetchError
 from papers.models import HarvestRun, JobStatus, MetadataSource
 
-from .ingest import Outcome, paper_mark_deleted, paper_upsert
+from .ingest import Outcome, paper_mark_deleted, papers_upsert
 
 logger = logging.getLogger(__name__)
 
@@ -132,8 +132,8 @@ def _store_page(run: HarvestRun, token: str, feed: ParsedFeed) -> HarvestRun:
         if locked.status != JobStatus.RUNNING or locked.resumption_token != token:
             # Another worker stored this page first; carry on from where it is.
             return locked
-        for record in feed.records:
-            outcome = paper_upsert(record=record, source=MetadataSource.ARXIV_OAI).outcome
+        for result in papers_upsert(records=feed.records, source=MetadataSource.ARXIV_OAI):
+            outcome = result.outcome
             if outcome == Outcome.CREATED:
                 locked.records_created += 1
             elif outcome == Outcome.UPDATED:

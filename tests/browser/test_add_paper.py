@@ -5,14 +5,13 @@ import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from papers.models import ImportJob, JobStatus
+from tests.fake_arxiv import API_PATH, ApiFromFeeds, FakeArxivServer, FakeResponse, RecordedRequest
 from tests.worker import celery_worker
 
 from .conftest import atom_entry, atom_feed
@@ -27,48 +26,23 @@ PASSWORD = "correct horse battery staple"
 HOLD_TIMEOUT = 25
 
 
-class FakeArxiv:
-    """Answers /api/query for NEW_ID, holding each answer until the test releases it.
+class HeldApi:
+    """The fake arXiv API's answers, each held until the test releases it.
 
-    Holding it lets the test see the progress page while the worker is mid-request.
+    Holding them lets the test see the progress page while the worker is mid-request.
     """
 
-    def __init__(self):
+    def __init__(self, server: FakeArxivServer):
+        self.server = server
         self.release = threading.Event()
-        self.requests: list[dict[str, list[str]]] = []
         self.asked = threading.Event()
-        fake = self
+        self._answer = ApiFromFeeds((atom_feed([_entry()]),))
+        server.route(API_PATH, self)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                query = parse_qs(urlparse(self.path).query)
-                fake.requests.append(query)
-                fake.asked.set()
-                fake.release.wait(HOLD_TIMEOUT)
-                ids = query.get("id_list", [""])[0].split(",")
-                entries = [_entry() for arxiv_id in ids if arxiv_id.startswith(NEW_ID)]
-                body = atom_feed(entries)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/query"
-
-    def __enter__(self) -> "FakeArxiv":
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+    def __call__(self, request: RecordedRequest) -> FakeResponse:
+        self.asked.set()
+        self.release.wait(HOLD_TIMEOUT)
+        return self._answer(request)
 
 
 def _entry() -> str:
@@ -85,12 +59,16 @@ def _entry() -> str:
 
 
 @pytest.fixture
-def arxiv_and_worker() -> Iterator[FakeArxiv]:
-    with (
-        FakeArxiv() as fake,
-        celery_worker(ARXIV_API_URL=fake.url, ARXIV_REQUEST_INTERVAL="0", OPENALEX_API_KEY=""),
-    ):
-        yield fake
+def arxiv_and_worker(fake_arxiv) -> Iterator[HeldApi]:
+    api = HeldApi(fake_arxiv)
+    try:
+        with celery_worker(
+            ARXIV_API_URL=fake_arxiv.api_url, ARXIV_REQUEST_INTERVAL="0", OPENALEX_API_KEY=""
+        ):
+            yield api
+    finally:
+        # A held answer would keep the server from stopping.
+        api.release.set()
 
 
 @pytest.fixture
@@ -152,7 +130,7 @@ def test_adding_a_new_paper_shows_progress_and_opens_it(
         curator,
         NEW_ID,
     )
-    assert arxiv_and_worker.requests[0]["id_list"] == [NEW_ID]
+    assert [r.param("id_list") for r in arxiv_and_worker.server.requests] == [NEW_ID]
 
 
 def test_adding_a_paper_works_without_javascript(
