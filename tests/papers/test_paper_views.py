@@ -77,6 +77,7 @@ def test_unknown_id_gets_a_helpful_404(client):
     html = response.content.decode()
     assert "does not hold arXiv:2301.00001" in html
     assert "https://arxiv.org/abs/2301.00001" in html
+    assert "/papers/add/?arxiv_id=2301.00001" in html
 
 
 @pytest.mark.parametrize("raw", ["hello", "1234.567", "0613.1234", "foo/9901001"])
