@@ -24,6 +24,7 @@ from papers.models import (
     PaperVersion,
     Topic,
 )
+from papers.services.bulk import insert_rows, model_columns
 
 
 class Outcome(enum.StrEnum):
@@ -101,7 +102,7 @@ def papers_upsert(
             if live:
                 paper.metadata_fetched_at = now
 
-        Paper.objects.bulk_create([paper for paper, _ in created])
+        _insert_papers([paper for paper, _ in created])
         if updated:
             Paper.objects.bulk_update([paper for paper, _ in updated], fields=_PAPER_FIELDS)
         if live and unchanged:
@@ -114,8 +115,9 @@ def papers_upsert(
         _replace_authorships(changed, replacing=[paper for paper, _ in updated])
         _replace_categories(changed, replacing=[paper for paper, _ in updated])
         _merge_versions(changed)
-        # Bulk writes send no signals: cached pages are dropped here.
-        touched = [paper.arxiv_id for paper, _ in changed]
+        # Bulk writes send no signals: cached pages are dropped here (a paper new to us has
+        # none yet).
+        touched = [paper.arxiv_id for paper, _ in updated]
         if live:
             touched += [paper.arxiv_id for paper in unchanged]
         paper_pages_invalidate(touched)
@@ -142,6 +144,21 @@ _PAPER_FIELDS = [
     "comment", "journal_ref", "doi", "license", "code_url", "metadata_source",
     "metadata_fetched_at", "modified_at",
 ]  # fmt: skip
+
+
+_PAPER_COLUMNS = model_columns(Paper)
+
+
+def _insert_papers(papers: list[Paper]) -> None:
+    ids = insert_rows(
+        Paper,
+        _PAPER_COLUMNS,
+        [tuple(getattr(paper, column) for column in _PAPER_COLUMNS) for paper in papers],
+        returning_ids=True,
+    )
+    for paper, new_id in zip(papers, ids, strict=True):
+        paper.pk = new_id
+        paper._state.adding = False
 
 
 def _newest_per_id(records: Sequence[PaperRecord]) -> dict[str, PaperRecord]:
@@ -206,44 +223,51 @@ def _apply_fields(paper: Paper, record: PaperRecord) -> None:
         paper.code_url = record.code_url
 
 
-def _authors_by_name(names: set[str]) -> dict[str, Author]:
-    # Sorted, so that concurrent imports sharing names take the row locks in the same order.
-    Author.objects.bulk_create([Author(name=n) for n in sorted(names)], ignore_conflicts=True)
-    return {a.name: a for a in Author.objects.filter(name__in=names, openalex_id="")}
+def _authors_by_name(names: set[str]) -> dict[str, int]:
+    known = dict(Author.objects.filter(name__in=names, openalex_id="").values_list("name", "id"))
+    missing = sorted(names - known.keys())
+    if missing:
+        # Sorted, so concurrent imports sharing names take the row locks in the same order.
+        Author.objects.bulk_create([Author(name=n) for n in missing], ignore_conflicts=True)
+        known |= dict(
+            Author.objects.filter(name__in=missing, openalex_id="").values_list("name", "id")
+        )
+    return known
 
 
-def _institutions_by_name(names: set[str]) -> dict[str, Institution]:
+def _institutions_by_name(names: set[str]) -> dict[str, int]:
+    if not names:
+        return {}
     Institution.objects.bulk_create(
         [Institution(name=n) for n in sorted(names)], ignore_conflicts=True
     )
-    return {i.name: i for i in Institution.objects.filter(name__in=names, ror_id="")}
+    return dict(Institution.objects.filter(name__in=names, ror_id="").values_list("name", "id"))
 
 
 def _replace_authorships(changed: list[tuple[Paper, PaperRecord]], *, replacing: list[Paper]):
     if replacing:
         Authorship.objects.filter(paper__in=replacing).delete()
-    authors = [(paper, a) for paper, record in changed for a in record.authors]
+    authors = [(paper, position, a) for paper, r in changed for position, a in enumerate(r.authors)]
     if not authors:
         return
-    by_name = _authors_by_name({a.name[:300] for _, a in authors})
-    institutions = _institutions_by_name({aff[:500] for _, a in authors for aff in a.affiliations})
-    rows = [
-        Authorship(paper=paper, author=by_name[a.name[:300]], position=position)
-        for paper, record in changed
-        for position, a in enumerate(record.authors)
-    ]
-    Authorship.objects.bulk_create(rows)
-    if not institutions:
+    author_ids = _authors_by_name({a.name[:300] for _, _, a in authors})
+    institution_ids = _institutions_by_name(
+        {aff[:500] for _, _, a in authors for aff in a.affiliations}
+    )
+    authorship_ids = insert_rows(
+        Authorship,
+        ["paper_id", "author_id", "position"],
+        [(paper.pk, author_ids[a.name[:300]], position) for paper, position, a in authors],
+        returning_ids=bool(institution_ids),
+    )
+    if not institution_ids:
         return
-    through = Authorship.institutions.through
     links = {
-        (authorship.pk, institutions[aff[:500]].pk)
-        for authorship, (_, a) in zip(rows, authors, strict=True)
+        (authorship_id, institution_ids[aff[:500]])
+        for authorship_id, (_, _, a) in zip(authorship_ids, authors, strict=True)
         for aff in a.affiliations
     }
-    through.objects.bulk_create(
-        [through(authorship_id=a, institution_id=i) for a, i in sorted(links)]
-    )
+    insert_rows(Authorship.institutions.through, ["authorship_id", "institution_id"], sorted(links))
 
 
 def _replace_categories(changed: list[tuple[Paper, PaperRecord]], *, replacing: list[Paper]):
@@ -252,18 +276,36 @@ def _replace_categories(changed: list[tuple[Paper, PaperRecord]], *, replacing: 
     codes = {code for _, record in changed for code in record.categories}
     if not codes:
         return
-    Topic.objects.bulk_create(
-        [Topic(kind=Topic.Kind.ARXIV, code=c, name=category_name(c)) for c in sorted(codes)],
-        ignore_conflicts=True,
+    topic_ids = dict(
+        Topic.objects.filter(kind=Topic.Kind.ARXIV, code__in=codes).values_list("code", "id")
     )
-    topics = {t.code: t for t in Topic.objects.filter(kind=Topic.Kind.ARXIV, code__in=codes)}
+    if missing := sorted(codes - topic_ids.keys()):
+        Topic.objects.bulk_create(
+            [Topic(kind=Topic.Kind.ARXIV, code=c, name=category_name(c)) for c in missing],
+            ignore_conflicts=True,
+        )
+        topic_ids |= dict(
+            Topic.objects.filter(kind=Topic.Kind.ARXIV, code__in=missing).values_list("code", "id")
+        )
+    rows = [
+        (paper.pk, topic_ids[code], position, PaperTopic.Source.ARXIV)
+        for paper, record in changed
+        for position, code in enumerate(record.categories)
+    ]
+    replaced = {paper.pk for paper in replacing}
+    # An updated paper may carry the same topic from OpenAlex already: skip that pair.
     PaperTopic.objects.bulk_create(
         [
-            PaperTopic(paper=paper, topic=topics[code], position=position)
-            for paper, record in changed
-            for position, code in enumerate(record.categories)
+            PaperTopic(paper_id=p, topic_id=t, position=n, source=s)
+            for p, t, n, s in rows
+            if p in replaced
         ],
-        ignore_conflicts=True,  # an OpenAlex topic row may already link the same topic
+        ignore_conflicts=True,
+    )
+    insert_rows(
+        PaperTopic,
+        ["paper_id", "topic_id", "position", "source"],
+        [row for row in rows if row[0] not in replaced],
     )
 
 
@@ -280,13 +322,7 @@ def _merge_versions(changed: list[tuple[Paper, PaperRecord]]) -> None:
             known = existing.get((paper.pk, version.number))
             if known is None:
                 new.append(
-                    PaperVersion(
-                        paper=paper,
-                        number=version.number,
-                        submitted=version.submitted,
-                        size=version.size,
-                        withdrawn=version.withdrawn,
-                    )
+                    (paper.pk, version.number, version.submitted, version.size, version.withdrawn)
                 )
                 continue
             changes = {
@@ -298,6 +334,10 @@ def _merge_versions(changed: list[tuple[Paper, PaperRecord]]) -> None:
                 for name, value in changes.items():
                     setattr(known, name, value)
                 completed.append(known)
-    PaperVersion.objects.bulk_create(new)
+    insert_rows(
+        PaperVersion,
+        ["paper_id", "number", "submitted", "size", "withdrawn"],
+        new,
+    )
     if completed:
         PaperVersion.objects.bulk_update(completed, fields=["submitted", "withdrawn", "size"])

@@ -170,7 +170,7 @@ def test_bulk_insert_path_gives_the_same_papers_as_copy(monkeypatch):
     copied = _snapshot()
     Paper.objects.all().delete()
 
-    monkeypatch.setattr(synthetic, "_writer", synthetic._OrmWriter)
+    monkeypatch.setattr(synthetic, "copy_writer", synthetic._OrmWriter)
     _seed(40, seed=11)
 
     assert _snapshot() == copied

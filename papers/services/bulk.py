@@ -1,0 +1,55 @@
+"""Inserting many new rows fast: COPY on PostgreSQL, bulk_create elsewhere.
+
+Rows are tuples in the order of ``columns`` (attribute names, without the primary key).
+With ``returning_ids`` the new rows' ids come back in order: reserved from the table's
+sequence before the COPY on PostgreSQL, read back from bulk_create elsewhere.
+"""
+
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+
+def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[tuple],
+    *,
+    returning_ids: bool = False,
+) -> list[int]:
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objects = model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500
+        )
+        return [obj.pk for obj in objects] if returning_ids else []
+
+    ids = _reserve_ids(model, len(rows)) if returning_ids else []
+    names = ["id", *columns] if returning_ids else list(columns)
+    table = connection.ops.quote_name(model._meta.db_table)
+    column_list = ", ".join(connection.ops.quote_name(name) for name in names)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy,
+    ):
+        if returning_ids:
+            for new_id, row in zip(ids, rows, strict=True):
+                copy.write_row((new_id, *row))
+        else:
+            for row in rows:
+                copy.write_row(row)
+    return ids
+
+
+def model_columns(model: type[models.Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields if not f.primary_key]
