@@ -61,6 +61,7 @@ format: install
 
 bench: install
 	$(VENV)/bin/python scripts/bench.py $(BENCH_ARGS)
+	$(VENV)/bin/python scripts/bench_ingest.py $(BENCH_INGEST_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) staticfiles

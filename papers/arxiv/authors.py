@@ -31,8 +31,14 @@ def clean_person_name(name: str) -> str:
     return name
 
 
+_SEPARATOR = re.compile(r",|\s+and\s+")
+
+
 def _split_top_level(text: str) -> list[str]:
     """Split on commas and the word "and" outside parentheses."""
+    if "(" not in text:
+        # Most author strings have no affiliations: no nesting to respect.
+        return [part.strip() for part in _SEPARATOR.split(text) if part.strip()]
     parts, depth, current = [], 0, []
     i = 0
     while i < len(text):

@@ -316,43 +316,63 @@ def _optional_int(value: str | None) -> int | None:
         raise ArxivParseError(f"unreadable number {value!r} in resumptionToken") from None
 
 
+def _children(node: etree._Element) -> tuple[dict[str, str], list[etree._Element]]:
+    """One pass over a record's elements: text by local name, and the repeated <version>s.
+
+    A harvest page holds 2 500 records; one walk instead of a search per field keeps
+    parsing from dominating the ingest.
+    """
+    texts: dict[str, str] = {}
+    versions: list[etree._Element] = []
+    for child in node:
+        if not isinstance(child.tag, str):
+            continue
+        name = child.tag.rpartition("}")[2]
+        if name == "version":
+            versions.append(child)
+        else:
+            texts[name] = child.text or ""
+    return texts, versions
+
+
 def _arxiv_raw(node: etree._Element) -> PaperRecord:
-    ns = {"r": OAI_ARXIV_RAW}
-    arxiv_id, _ = _canonical_id(_text(node, "r:id", ns))
+    texts, version_nodes = _children(node)
+    arxiv_id, _ = _canonical_id(collapse(texts.get("id")))
     versions = []
-    for version in node.findall("r:version", ns):
+    for version in version_nodes:
         label = version.get("version", "").lstrip("v")
         if not label.isdigit() or not 1 <= int(label) <= MAX_VERSION:
             raise ArxivParseError(
                 f"{arxiv_id}: unreadable version label {version.get('version')!r}"
             )
+        parts, _ = _children(version)
         versions.append(
             VersionRecord(
                 number=int(label),
-                submitted=_rfc822_datetime(_text(version, "r:date", ns)),
-                size=_text(version, "r:size", ns),
-                withdrawn=_text(version, "r:source_type", ns) == _WITHDRAWN_SOURCE_TYPE,
+                submitted=_rfc822_datetime(collapse(parts.get("date"))),
+                size=collapse(parts.get("size")),
+                withdrawn=collapse(parts.get("source_type")) == _WITHDRAWN_SOURCE_TYPE,
             )
         )
     if not versions:
         raise ArxivParseError(f"{arxiv_id}: arXivRaw record without versions")
     versions.sort(key=lambda v: v.number)
     current = versions[-1]
-    comment = _text(node, "r:comments", ns)
-    categories = _text(node, "r:categories", ns).split()
+    comment = collapse(texts.get("comments"))
+    categories = collapse(texts.get("categories")).split()
     return _record(
         arxiv_id=arxiv_id,
         version=current.number,
-        title=_text(node, "r:title", ns),
-        abstract=_text(node, "r:abstract", ns),
-        authors=tuple(split_raw_authors(node.findtext("r:authors", "", ns))),
+        title=collapse(texts.get("title")),
+        abstract=collapse(texts.get("abstract")),
+        authors=tuple(split_raw_authors(texts.get("authors", ""))),
         categories=_ordered_categories(categories[0] if categories else "", categories),
         published=versions[0].submitted,
         updated=current.submitted,
-        doi=_text(node, "r:doi", ns).lower(),
-        journal_ref=_text(node, "r:journal-ref", ns),
+        doi=collapse(texts.get("doi")).lower(),
+        journal_ref=collapse(texts.get("journal-ref")),
         comment=comment,
-        license=_text(node, "r:license", ns),
+        license=collapse(texts.get("license")),
         withdrawn=current.withdrawn or is_withdrawal_comment(comment),
         versions=tuple(versions),
     )

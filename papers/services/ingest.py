@@ -114,7 +114,7 @@ def papers_upsert(
         changed = created + updated
         _replace_authorships(changed, replacing=[paper for paper, _ in updated])
         _replace_categories(changed, replacing=[paper for paper, _ in updated])
-        _merge_versions(changed)
+        _merge_versions(changed, new_ids={paper.pk for paper, _ in created})
         # Bulk writes send no signals: cached pages are dropped here (a paper new to us has
         # none yet).
         touched = [paper.arxiv_id for paper, _ in updated]
@@ -309,12 +309,15 @@ def _replace_categories(changed: list[tuple[Paper, PaperRecord]], *, replacing: 
     )
 
 
-def _merge_versions(changed: list[tuple[Paper, PaperRecord]]) -> None:
+def _merge_versions(changed: list[tuple[Paper, PaperRecord]], *, new_ids: set[int]) -> None:
     """Add versions we lack and complete known ones (day-only dates keep precise times)."""
-    existing = {
-        (v.paper_id, v.number): v
-        for v in PaperVersion.objects.filter(paper__in=[paper for paper, _ in changed])
-    }
+    # Only papers we held before can have versions already.
+    held = [paper for paper, _ in changed if paper.pk not in new_ids]
+    existing = (
+        {(v.paper_id, v.number): v for v in PaperVersion.objects.filter(paper__in=held)}
+        if held
+        else {}
+    )
     new, completed = [], []
     for paper, record in changed:
         keep_times = _dates_are_days(record)

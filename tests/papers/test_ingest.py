@@ -403,7 +403,7 @@ def test_a_failure_midway_through_a_file_rolls_the_whole_file_back(monkeypatch):
     before = db_snapshot()
     written_before_the_failure = []
 
-    def fail_after_papers_and_authors_are_written(changed):
+    def fail_after_papers_and_authors_are_written(changed, **kwargs):
         written_before_the_failure.extend(
             Paper.objects.filter(version=7).values_list("arxiv_id", flat=True)
         )
