@@ -77,6 +77,11 @@ class Paper(models.Model):
     referenced_works_count = models.PositiveIntegerField(
         default=0, help_text="References OpenAlex lists, held here or not."
     )
+    referenced_openalex_ids = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="OpenAlex ids of the works this paper references, held here or not yet.",
+    )
     enriched_at = models.DateTimeField(null=True, blank=True)
     enrichment_error = models.TextField(blank=True)
 
@@ -101,6 +106,10 @@ class Paper(models.Model):
             models.Index(fields=["primary_category", "-published"], name="paper_category_idx"),
             # Look-ups by DOI (OpenAlex enrichment), only for papers that have one.
             models.Index(Lower("doi"), condition=~Q(doi=""), name="paper_doi_idx"),
+            # Matching OpenAlex references to papers we hold.
+            models.Index(
+                fields=["openalex_id"], condition=~Q(openalex_id=""), name="paper_openalex_idx"
+            ),
             # Citation refresh: least recently enriched first.
             models.Index(fields=["enriched_at", "id"], name="paper_enriched_idx"),
         ]

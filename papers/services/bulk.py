@@ -19,6 +19,21 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def copy_adapters(model: type[models.Model], columns: Sequence[str]) -> list:
+    """Per column, how a Python value goes into COPY (JSON needs wrapping; the rest as is)."""
+    from psycopg.types.json import Jsonb
+
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    return [Jsonb if isinstance(fields[c], models.JSONField) else None for c in columns]
+
+
+def adapt_row(row: tuple, adapters: list) -> tuple:
+    return tuple(
+        value if adapt is None or value is None else adapt(value)
+        for value, adapt in zip(row, adapters, strict=True)
+    )
+
+
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
@@ -36,6 +51,9 @@ def insert_rows(
 
     ids = _reserve_ids(model, len(rows)) if returning_ids else []
     names = ["id", *columns] if returning_ids else list(columns)
+    adapters = copy_adapters(model, columns)
+    if any(adapters):
+        rows = [adapt_row(row, adapters) for row in rows]
     table = connection.ops.quote_name(model._meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(name) for name in names)
     with (

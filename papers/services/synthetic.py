@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from papers.arxiv.categories import CATEGORY_NAMES, category_name
 from papers.models import Author, Authorship, Institution, Paper, PaperTopic, PaperVersion, Topic
+from papers.services.bulk import adapt_row, copy_adapters
 
 SYNTHETIC_NUMBER_OFFSET = 50_000
 _NUMBERS_PER_MONTH = 100_000 - SYNTHETIC_NUMBER_OFFSET
@@ -354,12 +355,13 @@ class _PostgresWriter(_Writer):
         columns = self._columns(model, with_id=with_id)
         table = connection.ops.quote_name(model._meta.db_table)
         names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        adapters = copy_adapters(model, columns)
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
         ):
             for values in self._tuples(model, rows, columns):
-                copy.write_row(values)
+                copy.write_row(adapt_row(values, adapters))
 
     def finish(self):
         # Fresh statistics, so the first queries after a big seed get sensible plans.
