@@ -3,18 +3,20 @@ local stand-in for arXiv on a real socket."""
 
 import dataclasses
 import signal
+from pathlib import Path
 
 import pytest
 
 from papers.models import HarvestRun, ImportJob, JobStatus, MetadataSource, Paper
 from papers.services.harvest import harvest_run_create, harvest_run_enqueue
 from papers.services.jobs import import_request
-from tests.fake_arxiv import OaiPages, load_fixture
+from tests.fake_arxiv import FakeResponse, OaiPages, load_fixture
 from tests.oai_pages import arxiv_id_at, arxiv_raw_pages
 from tests.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
+ROOT = Path(__file__).resolve().parents[2]
 FAST = {"ARXIV_REQUEST_INTERVAL": "0.05", "HTTP_MAX_ATTEMPTS": "2", "HTTP_TIMEOUT": "5"}
 
 
@@ -87,3 +89,34 @@ def test_a_harvest_resumes_after_its_worker_is_killed(fake_arxiv):
     assert all(
         p.versions.count() == 1 + i % 3 for i, p in enumerate(Paper.objects.order_by("arxiv_id"))
     )
+
+
+def test_an_imported_paper_is_enriched_from_openalex_through_the_queue(fake_arxiv, settings):
+    fake_arxiv.serve_api(load_fixture("api_new_format.xml"))
+    work = (ROOT / "tests/fixtures/openalex/work_1706.03762.json").read_bytes()
+    fake_arxiv.route(
+        "/openalex/works/doi:10.48550/arxiv.1706.03762",
+        lambda request: FakeResponse(200, work, {"Content-Type": "application/json"}),
+    )
+    # The request that queues the import also queues enrichment once the paper is stored:
+    # both sides need the key.
+    settings.OPENALEX_API_KEY = "test-key"
+    env = {
+        "ARXIV_API_URL": fake_arxiv.api_url,
+        "OPENALEX_URL": f"{fake_arxiv.url}/openalex",
+        "OPENALEX_API_KEY": "test-key",
+        "OPENALEX_REQUEST_INTERVAL": "0",
+        **FAST,
+    }
+    with celery_worker(**env):
+        job = import_request(raw="1706.03762").job
+        wait_for(
+            lambda: Paper.objects.filter(arxiv_id="1706.03762", enriched_at__isnull=False).exists(),
+            what="the paper to be imported and enriched",
+        )
+    assert _job(job.pk).status == JobStatus.SUCCEEDED
+    paper = Paper.objects.get(arxiv_id="1706.03762")
+    assert paper.citation_count == 61234
+    assert paper.openalex_id == "W2963403868"
+    looked_up = fake_arxiv.requests_to("/openalex/works/doi:10.48550/arxiv.1706.03762")
+    assert len(looked_up) == 1 and looked_up[0].param("api_key") == "test-key"
