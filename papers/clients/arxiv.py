@@ -7,17 +7,15 @@ back off, and every request waits its turn in the limiter shared by all workers.
 """
 
 import logging
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
-from django.conf import settings
 
 from papers.arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from papers.arxiv.parser import ArxivErrorFeed, ArxivParseError, parse_document
 from papers.arxiv.records import PaperRecord, ParsedFeed
 
-from .http import FetchError, TransientFetchError, build_client, get_with_retries
+from .http import FetchError, ServiceClient, TransientFetchError, get_with_retries
 from .ratelimit import arxiv_limiter
 
 logger = logging.getLogger(__name__)
@@ -30,30 +28,9 @@ MAX_RESULTS_PER_QUERY = 30_000
 EMPTY_PAGE_RETRIES = 2
 
 
-class ArxivApiClient:
-    def __init__(
-        self,
-        *,
-        base_url: str | None = None,
-        client: httpx.Client | None = None,
-        limiter=None,
-        sleep: Callable[[float], None] = time.sleep,
-    ):
-        self.base_url = base_url or settings.ARXIV_API_URL
-        self._owns_client = client is None
-        self.client = client or build_client()
-        self.limiter = limiter if limiter is not None else arxiv_limiter()
-        self.sleep = sleep
-
-    def close(self) -> None:
-        if self._owns_client:
-            self.client.close()
-
-    def __enter__(self) -> "ArxivApiClient":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+class ArxivApiClient(ServiceClient):
+    base_url_setting = "ARXIV_API_URL"
+    make_limiter = staticmethod(arxiv_limiter)
 
     # --- queries --------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import httpx
 from django.conf import settings
@@ -149,3 +149,36 @@ def get_with_retries(
         )
         sleep(wait)
     raise AssertionError("unreachable")  # the loop either returns or raises
+
+
+class ServiceClient:
+    """What every BZPEER client of a far service holds: its URL (a setting by default), an
+    HTTP client (closed with it when it made it), the shared rate limiter and the sleep used
+    between retries. Subclasses name the setting and the limiter."""
+
+    base_url_setting: str
+    make_limiter: Callable[[], Limiter]
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        client: httpx.Client | None = None,
+        limiter: Limiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.base_url = base_url or getattr(settings, self.base_url_setting)
+        self._owns_client = client is None
+        self.client = client or build_client()
+        self.limiter = limiter if limiter is not None else type(self).make_limiter()
+        self.sleep = sleep
+
+    def close(self) -> None:
+        if self._owns_client:
+            self.client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

@@ -6,17 +6,13 @@ here. A 503 with Retry-After is the protocol's flow control and is waited out by
 ``get_with_retries``. The API and OAI-PMH share arXiv's one allowance, hence one limiter.
 """
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
-
-import httpx
-from django.conf import settings
 
 from papers.arxiv.parser import ArxivParseError, OaiError, parse_document
 from papers.arxiv.records import ParsedFeed
 
-from .http import FetchError, build_client, get_with_retries
+from .http import FetchError, ServiceClient, get_with_retries
 from .ratelimit import arxiv_limiter
 
 METADATA_PREFIXES = frozenset({"arXiv", "arXivRaw"})
@@ -30,30 +26,9 @@ class OaiFetchError(FetchError):
         super().__init__(message, url=url)
 
 
-class ArxivOaiClient:
-    def __init__(
-        self,
-        *,
-        base_url: str | None = None,
-        client: httpx.Client | None = None,
-        limiter=None,
-        sleep: Callable[[float], None] = time.sleep,
-    ):
-        self.base_url = base_url or settings.ARXIV_OAI_URL
-        self._owns_client = client is None
-        self.client = client or build_client()
-        self.limiter = limiter if limiter is not None else arxiv_limiter()
-        self.sleep = sleep
-
-    def close(self) -> None:
-        if self._owns_client:
-            self.client.close()
-
-    def __enter__(self) -> "ArxivOaiClient":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+class ArxivOaiClient(ServiceClient):
+    base_url_setting = "ARXIV_OAI_URL"
+    make_limiter = staticmethod(arxiv_limiter)
 
     def list_records(
         self,
