@@ -10,8 +10,12 @@ AUTHORS_SHOWN = 10
 AUTHORS_IN_LISTS = 3
 
 
+# Only enrichment reads the stored reference list; pages and the API never need it.
+UNSHOWN_FIELDS = ("referenced_openalex_ids",)
+
+
 def paper_detail_queryset() -> QuerySet[Paper]:
-    return Paper.objects.prefetch_related(
+    return Paper.objects.defer(*UNSHOWN_FIELDS).prefetch_related(
         Prefetch(
             "authorships",
             queryset=Authorship.objects.select_related("author")
@@ -29,7 +33,8 @@ def paper_get(*, arxiv_id: str) -> Paper | None:
 
 def paper_list_queryset() -> QuerySet[Paper]:
     return (
-        Paper.objects.latest_first()
+        Paper.objects.defer(*UNSHOWN_FIELDS)
+        .latest_first()
         .annotate(author_count=Count("authorships"))
         .prefetch_related(
             Prefetch(
