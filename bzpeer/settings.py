@@ -39,6 +39,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.orcid",
+    "rest_framework.authtoken",
     "bzpeer.apps.PeriodicTasksConfig",
     "accounts",
     "papers",
@@ -55,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "bzpeer.urls"
@@ -102,6 +109,36 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# --- Accounts (django-allauth) --------------------------------------------------------------
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# allauth's built-in limits on log-in, sign-up and mail (they use the cache).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "change_password": "5/m/user",
+}
+# Social log-in appears only for providers whose keys are set.
+SOCIALACCOUNT_PROVIDERS = {
+    name: {"APPS": [{"client_id": client_id, "secret": secret}]}
+    for name, client_id, secret in [
+        ("orcid", env_str("ORCID_CLIENT_ID"), env_str("ORCID_SECRET")),
+        ("github", env_str("GITHUB_CLIENT_ID"), env_str("GITHUB_SECRET")),
+    ]
+    if client_id and secret
+}
 
 # --- Redis: cache and Celery broker ------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -231,6 +268,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -262,6 +300,10 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# Per-user limits on curation writes (django-ratelimit; counted in the cache).
+RATELIMIT_VIEW = "papers.views_errors.rate_limited"
+WRITE_RATE_LIMIT = env_str("WRITE_RATE_LIMIT", "120/m")
 
 # Extra endpoints used only by `make bench` (a constant response to compare against).
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
