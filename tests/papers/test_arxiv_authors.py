@@ -93,3 +93,18 @@ def test_empty_and_trailing_separators():
 
 def test_unbalanced_parenthesis_is_left_in_the_name():
     assert split_raw_authors("Alice (MIT") == [A("Alice (MIT")]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        r"Bal\'azs", r'M\"uller', r'{\"O}zt{\"u}rk', r"Fran\c{c}ois", r"\v{S}koda",
+        r"Pawe\l{} \L{}uk", r'G\"{o}del', r"{\'E}douard Br{\'e}zin", r"Jos\'{e}",
+        r'\AA{}ngstr\"om', r"Erd\H{o}s", r"Ca\~nada", r"Stra\ss e", r"\'{\i}{\~n}igo",
+        r"\textsc{Knuth}",
+    ],
+)  # fmt: skip
+def test_fast_accent_path_agrees_with_the_full_tex_reader(raw):
+    from papers.arxiv.authors import _latex_to_text
+
+    assert clean_person_name(raw) == " ".join(_latex_to_text().latex_to_text(raw).split())
