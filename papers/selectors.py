@@ -1,8 +1,8 @@
 """Reads for the paper pages and API, each in a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
-from .models import Authorship, Paper, PaperTopic
+from .models import Authorship, Paper, PaperTopic, Vote
 
 # Authors shown before "and N more".
 AUTHORS_SHOWN = 10
@@ -27,8 +27,14 @@ def paper_detail_queryset() -> QuerySet[Paper]:
     )
 
 
-def paper_get(*, arxiv_id: str) -> Paper | None:
-    return paper_detail_queryset().filter(arxiv_id=arxiv_id).first()
+def paper_get(*, arxiv_id: str, viewer=None) -> Paper | None:
+    """The paper with the detail prefetches; for a signed-in ``viewer``, also ``my_vote``
+    (their vote's value or None), read in the same query as the paper."""
+    queryset = paper_detail_queryset().filter(arxiv_id=arxiv_id)
+    if viewer is not None and viewer.is_authenticated:
+        my_vote = Vote.objects.filter(paper=OuterRef("pk"), user=viewer).values("value")[:1]
+        queryset = queryset.annotate(my_vote=Subquery(my_vote))
+    return queryset.first()
 
 
 def paper_list_queryset() -> QuerySet[Paper]:

@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     converters,  # noqa: F401  (registers <arxiv:…>)
     views,
+    views_curation,
     views_import,
 )
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("papers/<arxiv:arxiv_id>/", views.paper_detail, name="detail"),
     path("papers/<arxiv:arxiv_id>/bibtex", views.paper_bibtex_view, name="bibtex"),
+    path("papers/<arxiv:arxiv_id>/vote", views_curation.paper_vote, name="vote"),
     path("papers/add/", views_import.add_paper, name="add"),
     path("imports/<int:job_id>/", views_import.import_job_status, name="import-job"),
     path("papers/<path:raw_id>/", views.paper_detail_fallback, name="detail-fallback"),

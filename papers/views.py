@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,9 +40,25 @@ def _resolve(request: HttpRequest, raw_id: str) -> ArxivId | HttpResponse:
     return parsed
 
 
+# The curation prompts a signed-in visitor may arrive with from the log-in page.
+VOTE_INTENTS = {"like": 1, "dislike": -1}
+
+
+def next_steps_context(paper: Paper, *, my_vote: int | None = None, intent: str = "") -> dict:
+    """What the "Next steps" block needs; the anonymous rendering gets only the defaults."""
+    return {
+        "paper": paper,
+        "my_vote": my_vote,
+        "vote_intent": intent if intent in VOTE_INTENTS else "",
+        # Log-in moves with the accounts app: the link follows the setting, not a fixed path.
+        "login_url": settings.LOGIN_URL,
+    }
+
+
 def _detail_context(paper: Paper) -> dict:
     authorships = list(paper.authorships.all())
     return {
+        **next_steps_context(paper),
         "paper": paper,
         "authorships": authorships,
         "authors_shown": authorships[: selectors.AUTHORS_SHOWN],
@@ -73,10 +90,15 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         except Paper.DoesNotExist:
             return _not_found(request, raw_id=parsed.id)
 
-    paper = selectors.paper_get(arxiv_id=parsed.id)
+    paper = selectors.paper_get(arxiv_id=parsed.id, viewer=request.user)
     if paper is None:
         return _not_found(request, raw_id=parsed.id)
-    return render(request, "papers/detail.html", _detail_context(paper))
+    context = _detail_context(paper)
+    if request.user.is_authenticated:
+        context |= next_steps_context(
+            paper, my_vote=paper.my_vote, intent=request.GET.get("intent", "")
+        )
+    return render(request, "papers/detail.html", context)
 
 
 @require_safe

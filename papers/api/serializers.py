@@ -95,3 +95,18 @@ class PaperSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         url = paper.get_absolute_url()
         return request.build_absolute_uri(url) if request else url
+
+
+class VoteRequestSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(
+        choices=["like", "dislike"],
+        help_text="The vote to cast; casting the vote you already have withdraws it.",
+    )
+
+
+class VoteStateSerializer(serializers.Serializer):
+    my_vote = serializers.ChoiceField(
+        choices=["like", "dislike"], allow_null=True, help_text="Your vote now, or null."
+    )
+    likes = serializers.IntegerField()
+    dislikes = serializers.IntegerField()

@@ -10,6 +10,7 @@ app_name = "api"
 urlpatterns = [
     path("papers/", views.PaperList.as_view(), name="paper-list"),
     path("papers/<arxiv:arxiv_id>/", views.PaperDetail.as_view(), name="paper-detail"),
+    path("papers/<arxiv:arxiv_id>/vote/", views.PaperVote.as_view(), name="paper-vote"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

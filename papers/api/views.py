@@ -3,13 +3,21 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from papers import selectors
 from papers.arxiv.categories import is_arxiv_category
 from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
-from papers.models import Paper
+from papers.models import Paper, Vote
+from papers.services.votes import VoteState, vote_toggle, vote_withdraw
 
-from .serializers import PaperSerializer
+from .serializers import PaperSerializer, VoteRequestSerializer, VoteStateSerializer
+from .throttles import WriteRateThrottle
+
+VOTE_NAMES = {Vote.Value.LIKE: "like", Vote.Value.DISLIKE: "dislike"}
 
 
 @extend_schema(
@@ -52,3 +60,56 @@ class PaperDetail(generics.RetrieveAPIView):
         if paper is None:
             raise Http404(f"No paper arXiv:{parsed.id} here.")
         return paper
+
+
+def _vote_paper(arxiv_id: str) -> Paper:
+    try:
+        parsed = parse_arxiv_id(arxiv_id)
+    except InvalidArxivId as exc:
+        raise Http404(str(exc)) from None
+    fields = ("pk", "arxiv_id", "like_count", "dislike_count")
+    paper = Paper.objects.only(*fields).filter(arxiv_id=parsed.id).first()
+    if paper is None:
+        raise Http404(f"No paper arXiv:{parsed.id} here.")
+    return paper
+
+
+def _state(state: VoteState) -> Response:
+    data = {
+        "my_vote": VOTE_NAMES.get(state.my_vote),
+        "likes": state.likes,
+        "dislikes": state.dislikes,
+    }
+    return Response(VoteStateSerializer(data).data)
+
+
+class PaperVote(APIView):
+    """Your like or dislike on a paper."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [WriteRateThrottle]
+
+    @extend_schema(
+        request=VoteRequestSerializer,
+        responses=VoteStateSerializer,
+        summary="Like or dislike a paper",
+        description=(
+            "Casts the vote; casting the vote you already have withdraws it, and casting the "
+            "other one switches. Returns your vote and the paper's counts afterwards."
+        ),
+    )
+    def post(self, request: Request, arxiv_id: str) -> Response:
+        paper = _vote_paper(arxiv_id)
+        serializer = VoteRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        value = {"like": Vote.Value.LIKE, "dislike": Vote.Value.DISLIKE}[
+            serializer.validated_data["value"]
+        ]
+        return _state(vote_toggle(user=request.user, paper=paper, value=value))
+
+    @extend_schema(
+        request=None, responses=VoteStateSerializer, summary="Withdraw your vote on a paper"
+    )
+    def delete(self, request: Request, arxiv_id: str) -> Response:
+        paper = _vote_paper(arxiv_id)
+        return _state(vote_withdraw(user=request.user, paper=paper))
