@@ -1,14 +1,13 @@
-"""Signing in and out with Django's own views until accounts move to django-allauth."""
+"""Everything under /accounts/: django-allauth's pages and BZPEER's public profiles."""
 
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from allauth.account import views as allauth_views
+from django.urls import include, path
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    # POST only (Django's LogoutView refuses GET): a link cannot sign anyone out.
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", include("accounts.profile_urls")),
+    path("", include("allauth.urls")),
+    # Older templates and code reverse Django's names: they lead to allauth's pages too.
+    # Listed after allauth's own patterns, so requests resolve to the allauth names.
+    path("login/", allauth_views.login, name="login"),
+    path("logout/", allauth_views.logout, name="logout"),
 ]

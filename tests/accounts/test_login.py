@@ -1,6 +1,7 @@
-"""Logging in and out with Django's own views, styled like the rest of BZPEER."""
+"""Logging in and out through django-allauth, styled like the rest of BZPEER."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from tests.factories import make_paper
@@ -14,7 +15,11 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def user():
-    return get_user_model().objects.create_user(username="ada", password=PASSWORD)
+    user = get_user_model().objects.create_user(
+        username="ada", email="ada@example.org", password=PASSWORD
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
 
 
 def test_the_log_in_page_renders(client):
@@ -22,25 +27,29 @@ def test_the_log_in_page_renders(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<title>Log in · BZPEER</title>" in html
-    assert 'name="username"' in html and 'name="password"' in html
+    assert 'name="login"' in html and 'name="password"' in html
     assert 'autocomplete="current-password"' in html
-    assert '<input type="hidden" name="next" value="/papers/add/">' in html
+    assert 'name="next" value="/papers/add/"' in html
     assert 'name="csrfmiddlewaretoken"' in html
+    assert 'href="/accounts/signup/' in html
+    assert 'href="/accounts/password/reset/"' in html
+    assert '<label class="field__label" for="id_login">Username or email</label>' in html
 
 
 def test_a_wrong_password_is_an_error_on_the_page(client, user):
-    response = client.post(LOGIN_URL, {"username": "ada", "password": "wrong"})
+    response = client.post(LOGIN_URL, {"login": "ada", "password": "wrong"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Please enter a correct username and password." in html
+    assert "The username and/or password you specified are not correct." in html
     assert 'role="alert"' in html
     assert 'value="ada"' in html
     assert "_auth_user_id" not in client.session
 
 
-def test_logging_in_returns_to_next(client, user):
+@pytest.mark.parametrize("login", ["ada", "ada@example.org", "ADA@example.org"])
+def test_logging_in_by_username_or_email_returns_to_next(client, user, login):
     response = client.post(
-        LOGIN_URL, {"username": "ada", "password": PASSWORD, "next": "/papers/add/"}
+        LOGIN_URL, {"login": login, "password": PASSWORD, "next": "/papers/add/"}
     )
     assert response.status_code == 302
     assert response["Location"] == "/papers/add/"
@@ -49,9 +58,11 @@ def test_logging_in_returns_to_next(client, user):
 
 def test_next_may_not_leave_the_site(client, user):
     response = client.post(
-        LOGIN_URL, {"username": "ada", "password": PASSWORD, "next": "https://evil.example/"}
+        LOGIN_URL, {"login": "ada", "password": PASSWORD, "next": "https://evil.example/"}
     )
+    assert response.status_code == 302
     assert response["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(user.pk)
 
 
 def test_signed_in_visitors_skip_the_log_in_page(client, user):
@@ -61,34 +72,64 @@ def test_signed_in_visitors_skip_the_log_in_page(client, user):
     assert response["Location"] == "/papers/add/"
 
 
+def test_logging_in_fails_clearly_after_too_many_wrong_passwords(client, user, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/m/key"}
+    for _ in range(3):
+        response = client.post(LOGIN_URL, {"login": "ada", "password": "wrong"})
+        assert "Too many failed login attempts" not in response.content.decode()
+
+    # Even the right password is refused until the limit's window has passed.
+    response = client.post(LOGIN_URL, {"login": "ada", "password": PASSWORD})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Too many failed login attempts. Try again later." in html
+    assert 'role="alert"' in html
+    assert "_auth_user_id" not in client.session
+
+
 def test_logging_out_takes_a_post(client, user):
     client.force_login(user)
 
-    assert client.get(LOGOUT_URL).status_code == 405
+    # A GET only asks for confirmation: a link or an image cannot sign anyone out.
+    response = client.get(LOGOUT_URL)
+    assert response.status_code == 200
+    assert 'method="post"' in response.content.decode()
     assert client.session.get("_auth_user_id") == str(user.pk)
 
     response = client.post(LOGOUT_URL)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "You have logged out" in html
+    assert response.status_code == 302
+    assert response["Location"] == "/"
     assert "_auth_user_id" not in client.session
-    assert 'href="/accounts/login/">Log in</a>' in html
 
 
-def test_the_header_links_to_add_a_paper_and_log_out_when_signed_in(client, user):
+def test_django_url_names_still_lead_to_the_allauth_pages():
+    from django.urls import reverse
+
+    assert reverse("login") == LOGIN_URL
+    assert reverse("logout") == LOGOUT_URL
+
+
+def test_the_header_links_to_profile_and_log_out_when_signed_in(client, user):
+    user.display_name = "Ada Lovelace"
+    user.save()
     client.force_login(user)
     html = client.get("/").content.decode()
     assert 'href="/papers/add/"' in html
     assert f'action="{LOGOUT_URL}"' in html
+    assert 'href="/accounts/profile/ada/"' in html
+    assert "Ada Lovelace</a>" in html
     assert "Log in</a>" not in html
+    assert "Sign up</a>" not in html
 
 
 def test_anonymous_pages_carry_nothing_personal(client, user):
-    """Anonymous paper pages are cached and shared: only a plain log-in link may be there."""
+    """Anonymous paper pages are cached and shared: only plain account links may be there."""
     paper = make_paper(arxiv_id="2203.14101")
     html = client.get(paper.get_absolute_url()).content.decode()
     assert 'href="/accounts/login/?next=/papers/2203.14101/">Log in</a>' in html
+    assert 'href="/accounts/signup/">Sign up</a>' in html
     assert "csrfmiddlewaretoken" not in html
     assert "X-CSRFToken" not in html
     assert "/papers/add/" not in html
     assert LOGOUT_URL not in html
+    assert "/accounts/profile/" not in html

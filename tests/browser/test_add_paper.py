@@ -73,7 +73,12 @@ def arxiv_and_worker(fake_arxiv) -> Iterator[HeldApi]:
 
 @pytest.fixture
 def curator(transactional_db):
-    return get_user_model().objects.create_user(username="ada", password=PASSWORD)
+    from accounts.services import add_verified_email
+
+    user = get_user_model().objects.create_user(username="ada", password=PASSWORD)
+    # Logging in needs a verified email address.
+    add_verified_email(user, "ada@example.org")
+    return user
 
 
 def log_in(page, live_server, screenshot=None) -> None:

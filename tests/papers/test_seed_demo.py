@@ -183,3 +183,13 @@ def test_no_passwords_creates_users_who_cannot_log_in():
     user = get_user_model().objects.get(username="grace")
     assert not user.has_usable_password()
     assert authenticate(username="grace", password=DEMO_PASSWORD) is None
+
+
+@pytest.mark.django_db
+def test_demo_curators_can_log_in_at_once(client):
+    from papers.services.demo import DEMO_PASSWORD
+
+    call_command("seed_demo", stdout=StringIO())
+    response = client.post("/accounts/login/", {"login": "ada", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/papers/add/").status_code == 200

@@ -1,0 +1,30 @@
+from django import forms
+
+from .models import BIO_MAX_LENGTH, User
+from .validators import normalize_orcid
+
+
+class ProfileForm(forms.ModelForm):
+    # Wider than the stored iD, so the pasted https://orcid.org/ link reaches clean_orcid.
+    orcid = forms.CharField(
+        label="ORCID iD",
+        required=False,
+        max_length=100,
+        help_text="For example 0000-0002-1825-0097 or its https://orcid.org/ link.",
+    )
+
+    class Meta:
+        model = User
+        fields = ("display_name", "affiliation", "orcid", "bio")
+        labels = {"display_name": "Display name"}
+        help_texts = {
+            "display_name": "Shown instead of your username.",
+            "bio": f"Plain text, at most {BIO_MAX_LENGTH} characters.",
+        }
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 6, "maxlength": BIO_MAX_LENGTH}),
+        }
+
+    def clean_orcid(self) -> str:
+        # The link form is accepted but only the bare iD is stored (and checked for uniqueness).
+        return normalize_orcid(self.cleaned_data.get("orcid", ""))

@@ -1,0 +1,67 @@
+"""Accounts: public profiles, profile edits and roles."""
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+
+MODERATORS_GROUP = "Moderators"
+
+PROFILE_FIELDS = ("display_name", "affiliation", "orcid", "bio")
+
+
+def public_profile(username: str):
+    """The active user shown at /accounts/profile/<username>/, in one query (404 otherwise).
+
+    Deactivated accounts are hidden rather than shown as empty pages.
+    """
+    user_model = get_user_model()
+    return get_object_or_404(
+        user_model.objects.only("username", "date_joined", *PROFILE_FIELDS),
+        username=username,
+        is_active=True,
+    )
+
+
+def profile_for_edit(user):
+    """A separate copy of ``user`` for the edit form.
+
+    A form that fails validation has already written its values onto its instance; the
+    copy keeps them off ``request.user``, which the page header shows.
+    """
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def update_profile(user, data: dict) -> None:
+    """Store validated profile fields on ``user``; only the profile fields, never anything else."""
+    for field in PROFILE_FIELDS:
+        if field in data:
+            setattr(user, field, data[field])
+    user.save(update_fields=[field for field in PROFILE_FIELDS if field in data])
+
+
+def user_is_moderator(user) -> bool:
+    """Moderators are members of the "Moderators" group; superusers count as moderators too."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name=MODERATORS_GROUP).exists()
+
+
+def add_verified_email(user, email: str):
+    """Record ``email`` as the user's verified primary address.
+
+    Log-in requires a verified address; accounts made outside sign-up (demo data, tests,
+    createsuperuser) have none until this is called or the user confirms a mail.
+    """
+    from allauth.account.models import EmailAddress
+
+    user_model = get_user_model()
+    email = user_model.objects.normalize_email(email)
+    if user.email != email:
+        user.email = email
+        user.save(update_fields=["email"])
+    address, _ = EmailAddress.objects.update_or_create(
+        user=user, email__iexact=email, defaults={"email": email, "verified": True, "primary": True}
+    )
+    EmailAddress.objects.filter(user=user).exclude(pk=address.pk).update(primary=False)
+    return address
