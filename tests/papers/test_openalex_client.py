@@ -18,6 +18,7 @@ from papers.clients.openalex import (
     OpenAlexTopic,
     openalex_enabled,
 )
+from tests.limiters import NoWaitLimiter
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "openalex"
 BASE = "https://api.openalex.org"
@@ -27,15 +28,6 @@ ROADMAP_URL = f"{BASE}/works/doi:10.48550/arxiv.2203.14101"
 
 def load(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text())
-
-
-class NoWaitLimiter:
-    def __init__(self):
-        self.acquired = 0
-
-    def acquire(self) -> float:
-        self.acquired += 1
-        return 0.0
 
 
 @pytest.fixture

@@ -1,17 +1,7 @@
 import pytest
 
 from tests.fake_arxiv import fake_arxiv  # noqa: F401  (the fixture, for the tests here)
-
-
-class NoWaitLimiter:
-    """Counts acquisitions without spacing them: spacing has its own tests."""
-
-    def __init__(self):
-        self.acquired = 0
-
-    def acquire(self) -> float:
-        self.acquired += 1
-        return 0.0
+from tests.limiters import NoWaitLimiter
 
 
 @pytest.fixture
