@@ -57,29 +57,16 @@ class ArxivOaiClient(ServiceClient):
                 params["until"] = until_date.isoformat()
         return self._request(params)
 
-    def iter_pages(
-        self,
-        *,
-        set_spec: str | None = None,
-        from_date: date | None = None,
-        until_date: date | None = None,
-        metadata_prefix: str = "arXivRaw",
-        resumption_token: str | None = None,
-    ) -> Iterator[ParsedFeed]:
+    def iter_pages(self, *, resumption_token: str | None = None, **query) -> Iterator[ParsedFeed]:
         """Every page of a harvest, following resumption tokens until an empty one.
 
-        Pass the last token seen to resume an interrupted harvest where it stopped.
+        ``query`` takes ``list_records``'s set, dates and format. Pass the last token seen to
+        resume an interrupted harvest where it stopped.
         """
         token = resumption_token
         seen: set[str] = set()
         while True:
-            feed = self.list_records(
-                set_spec=set_spec,
-                from_date=from_date,
-                until_date=until_date,
-                metadata_prefix=metadata_prefix,
-                resumption_token=token,
-            )
+            feed = self.list_records(resumption_token=token, **query)
             yield feed
             token = feed.resumption_token
             if not token:
