@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/", include("papers.api.urls")),
     path("accounts/", include("accounts.urls")),
+    path("collections/", include("papers.urls_collections")),
     path("", include("papers.urls")),
 ]
 

@@ -18,3 +18,18 @@ def _clear_cache():
 def _fast_password_hashing(settings):
     # Real hashers take around a second per password on small machines.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def curator(django_user_model):
+    """A signed-up curator (any logged-in user curates)."""
+    return django_user_model.objects.create_user(
+        "curator", email="curator@example.org", password="x" * 12
+    )
+
+
+@pytest.fixture
+def other_curator(django_user_model):
+    return django_user_model.objects.create_user(
+        "other", email="other@example.org", password="y" * 12
+    )

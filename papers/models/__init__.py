@@ -1,5 +1,5 @@
 from .citations import Citation
-from .curation import Collection, CollectionItem, Vote
+from .curation import Collection, CollectionItem, Reaction, Vote
 from .jobs import HarvestRun, ImportJob, JobStatus
 from .paper import MetadataSource, Paper, PaperQuerySet, PaperTopic, PaperVersion, Topic
 from .people import Author, Authorship, Institution
@@ -19,6 +19,7 @@ __all__ = [
     "PaperQuerySet",
     "PaperTopic",
     "PaperVersion",
+    "Reaction",
     "Topic",
     "Vote",
 ]

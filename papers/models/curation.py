@@ -3,6 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+
+from papers.reactions import ReactionKind
 
 
 class Vote(models.Model):
@@ -31,12 +34,48 @@ class Vote(models.Model):
         return f"{self.user_id} {self.get_value_display()} {self.paper_id}"
 
 
+class Reaction(models.Model):
+    """One of the fixed scholarly reactions (papers/reactions.py), by one curator on one paper.
+
+    Counts are computed from these rows when a page is rendered (one grouped query per
+    paper), not kept as counters: they are always exact, and no lock is needed to toggle.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
+    )
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="reactions")
+    kind = models.CharField(max_length=32, choices=ReactionKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "paper", "kind"], name="reaction_one_per_user_paper_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReactionKind.values), name="reaction_kind_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["paper", "kind"], name="reaction_paper_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.paper_id}"
+
+
 class Collection(models.Model):
+    """A curator's named list of papers. Private unless made public; public ones have a
+    stable address by id, so renaming keeps links working."""
+
+    NAME_MAX = 120
+    DESCRIPTION_MAX = 2000
+    DEFAULT_NAME = "Saved"
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections"
     )
-    name = models.CharField(max_length=120)
-    description = models.TextField(max_length=2000, blank=True)
+    name = models.CharField(max_length=NAME_MAX)
+    description = models.TextField(max_length=DESCRIPTION_MAX, blank=True)
     is_public = models.BooleanField(default=False)
     is_default = models.BooleanField(default=False, help_text="Where one-click saves go.")
     papers = models.ManyToManyField("papers.Paper", through="CollectionItem", related_name="+")
@@ -55,13 +94,18 @@ class Collection(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("collections:detail", args=[self.pk])
+
 
 class CollectionItem(models.Model):
     """A saved paper: a paper in one of a user's collections."""
 
+    NOTE_MAX = 2000
+
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
     paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="saves")
-    note = models.TextField(max_length=2000, blank=True)
+    note = models.TextField(max_length=NOTE_MAX, blank=True)
     position = models.PositiveIntegerField(default=0)
     added_at = models.DateTimeField(auto_now_add=True)
 
@@ -70,7 +114,10 @@ class CollectionItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["collection", "paper"], name="collectionitem_unique"),
         ]
-        indexes = [models.Index(fields=["paper"], name="collectionitem_paper_idx")]
+        indexes = [
+            models.Index(fields=["paper"], name="collectionitem_paper_idx"),
+            models.Index(fields=["collection", "position"], name="collectionitem_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.paper_id} in {self.collection_id}"

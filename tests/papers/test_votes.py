@@ -18,11 +18,6 @@ LIKE, DISLIKE = Vote.Value.LIKE, Vote.Value.DISLIKE
 THREADS = 50
 
 
-@pytest.fixture
-def curator(django_user_model):
-    return django_user_model.objects.create_user("curator", password="x" * 12)
-
-
 def _counts(paper: Paper) -> tuple[int, int]:
     paper.refresh_from_db(fields=["like_count", "dislike_count"])
     return paper.like_count, paper.dislike_count

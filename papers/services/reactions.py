@@ -1,0 +1,80 @@
+"""Specific scholarly reactions: curators toggle kinds from the fixed taxonomy on a paper."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+
+from papers.cache import paper_pages_invalidate
+from papers.models import Paper, Reaction
+from papers.reactions import REACTION_INFO, REACTION_KINDS, ReactionKindInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionTally:
+    """One reaction kind on one paper: how many curators added it, and whether I did."""
+
+    kind: ReactionKindInfo
+    count: int
+    mine: bool
+
+
+def reaction_kind_clean(kind: str) -> str:
+    """The kind's code, or a ValidationError that lists the known ones."""
+    if kind not in REACTION_INFO:
+        known = ", ".join(REACTION_INFO)
+        raise ValidationError(
+            f"“{kind}” is not a reaction. Choose one of: {known}.", code="unknown_reaction"
+        )
+    return kind
+
+
+def reaction_add(*, user: AbstractBaseUser, paper: Paper, kind: str) -> bool:
+    """Add the reaction (nothing happens if it is there already). True if a row was added."""
+    kind = reaction_kind_clean(kind)
+    try:
+        # The savepoint lets a caller's transaction go on after a duplicate.
+        with transaction.atomic():
+            Reaction.objects.create(user=user, paper=paper, kind=kind)
+    except IntegrityError:
+        # Already there, possibly added a moment ago by a concurrent request.
+        return False
+    paper_pages_invalidate([paper.arxiv_id])
+    return True
+
+
+def reaction_remove(*, user: AbstractBaseUser, paper: Paper, kind: str) -> bool:
+    """Remove the reaction if it is there. True if a row was removed."""
+    kind = reaction_kind_clean(kind)
+    deleted, _ = Reaction.objects.filter(user=user, paper=paper, kind=kind).delete()
+    if deleted:
+        paper_pages_invalidate([paper.arxiv_id])
+    return bool(deleted)
+
+
+def reaction_toggle(*, user: AbstractBaseUser, paper: Paper, kind: str) -> bool:
+    """Remove the reaction if I had it, else add it. Returns whether I have it afterwards."""
+    if reaction_remove(user=user, paper=paper, kind=kind):
+        return False
+    reaction_add(user=user, paper=paper, kind=kind)
+    return True
+
+
+def paper_reactions(*, paper: Paper, viewer: AbstractBaseUser | None = None) -> list[ReactionTally]:
+    """Every kind of the taxonomy, in its order, with counts and mine: one grouped query."""
+    rows = Reaction.objects.filter(paper=paper).values("kind").order_by()
+    if viewer is not None and viewer.is_authenticated:
+        rows = rows.annotate(n=Count("pk"), mine=Count("pk", filter=Q(user=viewer)))
+    else:
+        rows = rows.annotate(n=Count("pk"))
+    found = {row["kind"]: row for row in rows}
+    return [
+        ReactionTally(
+            kind=kind,
+            count=found.get(kind.code, {}).get("n", 0),
+            mine=bool(found.get(kind.code, {}).get("mine", 0)),
+        )
+        for kind in REACTION_KINDS
+    ]
