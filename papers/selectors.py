@@ -1,8 +1,11 @@
 """Reads for the paper pages and API, each in a fixed number of queries."""
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from dataclasses import dataclass
 
-from .models import Authorship, Paper, PaperTopic, Vote
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Window
+
+from .models import Authorship, Collection, CollectionItem, Paper, PaperTopic, Vote
+from .services.reactions import ReactionTally, paper_reactions
 
 # Authors shown before "and N more".
 AUTHORS_SHOWN = 10
@@ -35,6 +38,75 @@ def paper_get(*, arxiv_id: str, viewer=None) -> Paper | None:
         my_vote = Vote.objects.filter(paper=OuterRef("pk"), user=viewer).values("value")[:1]
         queryset = queryset.annotate(my_vote=Subquery(my_vote))
     return queryset.first()
+
+
+def paper_for_curation(*, arxiv_id: str, viewer) -> Paper | None:
+    """The paper without its parts, with ``my_vote``: what the curation blocks need after a
+    change (they render on their own, without authors or versions)."""
+    my_vote = Vote.objects.filter(paper=OuterRef("pk"), user=viewer).values("value")[:1]
+    return (
+        Paper.objects.defer(*UNSHOWN_FIELDS, "abstract")
+        .annotate(my_vote=Subquery(my_vote))
+        .filter(arxiv_id=arxiv_id)
+        .first()
+    )
+
+
+# Public collections named on a paper page; the rest are counted.
+PUBLIC_COLLECTIONS_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PaperCuration:
+    """What curators did with one paper, as the paper page shows it."""
+
+    reactions: list[ReactionTally]
+    public_collections: list[Collection]
+    public_collection_count: int
+    # The viewer's collections, each with ``has_paper``; empty for anonymous visitors.
+    my_collections: list[Collection]
+
+    @property
+    def my_reactions(self) -> list[ReactionTally]:
+        return [tally for tally in self.reactions if tally.mine]
+
+    @property
+    def saved_in(self) -> list[Collection]:
+        return [collection for collection in self.my_collections if collection.has_paper]
+
+    @property
+    def in_default(self) -> bool:
+        return any(collection.is_default for collection in self.saved_in)
+
+    @property
+    def public_collections_more(self) -> int:
+        return self.public_collection_count - len(self.public_collections)
+
+
+def paper_curation(paper: Paper, viewer=None) -> PaperCuration:
+    """Reactions, public collections and the viewer's collections: three queries, whatever
+    the number of reactions, collections or curators."""
+    public = list(
+        Collection.objects.filter(is_public=True, items__paper=paper)
+        .select_related("owner")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-modified_at", "pk")[:PUBLIC_COLLECTIONS_SHOWN]
+    )
+    signed_in = viewer is not None and viewer.is_authenticated
+    mine = []
+    if signed_in:
+        holds = CollectionItem.objects.filter(collection=OuterRef("pk"), paper=paper)
+        mine = list(
+            Collection.objects.filter(owner=viewer)
+            .annotate(has_paper=Exists(holds))
+            .only("pk", "name", "is_public", "is_default")
+        )
+    return PaperCuration(
+        reactions=paper_reactions(paper=paper, viewer=viewer if signed_in else None),
+        public_collections=public,
+        public_collection_count=public[0].total if public else 0,
+        my_collections=mine,
+    )
 
 
 def paper_list_queryset() -> QuerySet[Paper]:

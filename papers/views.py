@@ -10,7 +10,8 @@ from . import selectors
 from .arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from .bibtex import paper_bibtex
 from .cache import cached_page
-from .models import Paper
+from .intents import curation_intent
+from .models import Collection, Paper
 
 HOME_PAGE_SIZE = 25
 
@@ -40,25 +41,27 @@ def _resolve(request: HttpRequest, raw_id: str) -> ArxivId | HttpResponse:
     return parsed
 
 
-# The curation prompts a signed-in visitor may arrive with from the log-in page.
-VOTE_INTENTS = {"like": 1, "dislike": -1}
-
-
-def next_steps_context(paper: Paper, *, my_vote: int | None = None, intent: str = "") -> dict:
-    """What the "Next steps" block needs; the anonymous rendering gets only the defaults."""
+def curation_context(
+    paper: Paper, *, viewer=None, intent: str = "", my_vote: int | None = None, **extra
+) -> dict:
+    """What the curation blocks (next steps, reading frame, reactions) need. The anonymous
+    rendering is shared by every visitor, so it gets nothing of any one viewer."""
+    signed_in = viewer is not None and viewer.is_authenticated
     return {
         "paper": paper,
-        "my_vote": my_vote,
-        "vote_intent": intent if intent in VOTE_INTENTS else "",
+        "curation": selectors.paper_curation(paper, viewer if signed_in else None),
+        "my_vote": my_vote if signed_in else None,
+        "intent": curation_intent(intent) if signed_in else None,
         # Log-in moves with the accounts app: the link follows the setting, not a fixed path.
         "login_url": settings.LOGIN_URL,
+        "collection_name_max": Collection.NAME_MAX,
+        **extra,
     }
 
 
 def _detail_context(paper: Paper) -> dict:
     authorships = list(paper.authorships.all())
     return {
-        **next_steps_context(paper),
         "paper": paper,
         "authorships": authorships,
         "authors_shown": authorships[: selectors.AUTHORS_SHOWN],
@@ -83,7 +86,9 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             paper = selectors.paper_get(arxiv_id=parsed.id)
             if paper is None:
                 raise Paper.DoesNotExist
-            return render_to_string("papers/detail.html", _detail_context(paper), request)
+            return render_to_string(
+                "papers/detail.html", paper_page_context(request, paper), request
+            )
 
         try:
             return HttpResponse(cached_page(parsed.id, "anonymous", render_page))
@@ -93,12 +98,18 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper = selectors.paper_get(arxiv_id=parsed.id, viewer=request.user)
     if paper is None:
         return _not_found(request, raw_id=parsed.id)
-    context = _detail_context(paper)
-    if request.user.is_authenticated:
-        context |= next_steps_context(
-            paper, my_vote=paper.my_vote, intent=request.GET.get("intent", "")
-        )
-    return render(request, "papers/detail.html", context)
+    return render(request, "papers/detail.html", paper_page_context(request, paper))
+
+
+def paper_page_context(request: HttpRequest, paper: Paper, **extra) -> dict:
+    """The whole page's context for this viewer (the anonymous one too)."""
+    return _detail_context(paper) | curation_context(
+        paper,
+        viewer=request.user,
+        my_vote=getattr(paper, "my_vote", None),
+        intent=request.GET.get("intent", ""),
+        **extra,
+    )
 
 
 @require_safe

@@ -1,70 +1,186 @@
-"""Curation writes from the paper page: HTMX swaps the block, plain forms redirect back."""
+"""Curation writes from the paper page: votes, saves and reactions.
+
+HTMX requests get the curation blocks back (next steps, reading frame, reactions) with the
+page's save count swapped out of band; plain form posts are redirected back to the paper
+with 303. Anonymous posts go to log-in and return to the paper with the intended action
+named (papers/intents.py), so it is never silently lost.
+"""
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from . import selectors
 from .arxiv.ids import InvalidArxivId, parse_arxiv_id
+from .intents import VOTE_INTENTS
 from .models import Paper
+from .reactions import REACTION_INFO
+from .services.collections import CollectionNotFound, collection_create, collection_for_owner
+from .services.reactions import reaction_toggle
+from .services.saves import paper_save, paper_unsave, save_toggle
 from .services.votes import vote_toggle
-from .views import VOTE_INTENTS, next_steps_context
+from .views import curation_context, paper_page_context
 
 BAD_VOTE = "Choose “like” or “dislike”."
+BAD_REACTION = "Choose one of the listed reactions."
+BAD_SAVE = "Choose one of your collections, and whether to add the paper or take it out."
 TEXT = "text/plain; charset=utf-8"
 
 
 def write_rate(group: str, request: HttpRequest) -> str:
-    """The per-user write limit, read per request so that a changed setting applies at once."""
+    """The per-user write limit, read per request so that a changed setting applies at once.
+    Page writes share one budget (group "writes"), whichever form they come from."""
     return settings.WRITE_RATE_LIMIT
+
+
+def _text(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type=TEXT)
 
 
 def _paper_or_404(arxiv_id: str) -> Paper | HttpResponse:
     try:
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId as exc:
-        return HttpResponse(str(exc), status=404, content_type=TEXT)
-    fields = ("pk", "arxiv_id", "like_count", "dislike_count")
-    found = Paper.objects.only(*fields).filter(arxiv_id=parsed.id).first()
+        return _text(str(exc), 404)
+    found = Paper.objects.only("pk", "arxiv_id").filter(arxiv_id=parsed.id).first()
     if found is None:
-        return HttpResponse(f"No paper arXiv:{parsed.id} here.", status=404, content_type=TEXT)
+        return _text(f"No paper arXiv:{parsed.id} here.", 404)
     return found
+
+
+def _login_first(request: HttpRequest, arxiv_id: str, intent: str) -> HttpResponse:
+    """Send an anonymous visitor to log in, back to the paper with what they wanted."""
+    paper = _paper_or_404(arxiv_id)
+    if isinstance(paper, HttpResponse):
+        return paper
+    next_url = paper.get_absolute_url()
+    if intent:
+        next_url += f"?intent={intent}"
+    return redirect_to_login(next_url, settings.LOGIN_URL)
+
+
+def _see_other(paper: Paper) -> HttpResponse:
+    # 303: the browser follows with a GET of the paper page, never a re-POST.
+    response = HttpResponse(status=303)
+    response["Location"] = paper.get_absolute_url()
+    return response
+
+
+def _curation_blocks(request: HttpRequest, paper: Paper, *, status: int = 200, **extra):
+    """The curation blocks, fresh from the database, plus the page's save count (out of band)."""
+    fresh = selectors.paper_for_curation(arxiv_id=paper.arxiv_id, viewer=request.user)
+    context = curation_context(fresh, viewer=request.user, my_vote=fresh.my_vote, **extra)
+    blocks = render_to_string("papers/detail.html#curation", context, request)
+    saves = render_to_string("papers/detail.html#save-count", {"paper": fresh, "oob": True})
+    return HttpResponse(blocks + saves, status=status)
+
+
+def _done(request: HttpRequest, paper: Paper, **extra) -> HttpResponse:
+    if request.htmx:
+        return _curation_blocks(request, paper, **extra)
+    return _see_other(paper)
 
 
 @require_POST
 def paper_vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     value = request.POST.get("value", "")
     if not request.user.is_authenticated:
-        # Keep what the visitor asked for, so the page can offer it again after log-in.
-        parsed = _paper_or_404(arxiv_id)
-        if isinstance(parsed, HttpResponse):
-            return parsed
-        next_url = parsed.get_absolute_url()
-        if value in VOTE_INTENTS:
-            next_url += f"?intent={value}"
-        return redirect_to_login(next_url, settings.LOGIN_URL)
+        return _login_first(request, arxiv_id, value if value in VOTE_INTENTS else "")
     return _signed_in_vote(request, arxiv_id, value)
 
 
-@ratelimit(key="user", rate=write_rate, method="POST", block=True)
+@ratelimit(group="writes", key="user", rate=write_rate, method="POST", block=True)
 def _signed_in_vote(request: HttpRequest, arxiv_id: str, value: str) -> HttpResponse:
     if value not in VOTE_INTENTS:
         return HttpResponseBadRequest(BAD_VOTE, content_type=TEXT)
     paper = _paper_or_404(arxiv_id)
     if isinstance(paper, HttpResponse):
         return paper
-    state = vote_toggle(user=request.user, paper=paper, value=VOTE_INTENTS[value])
-    if not request.htmx:
-        # 303: the browser follows with a GET of the paper page, never a re-POST.
-        return _see_other(paper)
-    paper.like_count, paper.dislike_count = state.likes, state.dislikes
-    context = next_steps_context(paper, my_vote=state.my_vote)
-    return render(request, "papers/detail.html#next-steps", context)
+    vote_toggle(user=request.user, paper=paper, value=VOTE_INTENTS[value])
+    return _done(request, paper)
 
 
-def _see_other(paper: Paper) -> HttpResponse:
-    response = HttpResponse(status=303)
-    response["Location"] = paper.get_absolute_url()
-    return response
+@require_POST
+def paper_react(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    kind = request.POST.get("kind", "")
+    if not request.user.is_authenticated:
+        return _login_first(request, arxiv_id, kind if kind in REACTION_INFO else "")
+    return _signed_in_react(request, arxiv_id, kind)
+
+
+@ratelimit(group="writes", key="user", rate=write_rate, method="POST", block=True)
+def _signed_in_react(request: HttpRequest, arxiv_id: str, kind: str) -> HttpResponse:
+    if kind not in REACTION_INFO:
+        return HttpResponseBadRequest(BAD_REACTION, content_type=TEXT)
+    paper = _paper_or_404(arxiv_id)
+    if isinstance(paper, HttpResponse):
+        return paper
+    reaction_toggle(user=request.user, paper=paper, kind=kind)
+    return _done(request, paper)
+
+
+@require_POST
+def paper_save_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """One-click save (no fields), add to or remove from a collection (``collection`` and
+    ``action``), or create a collection and save into it (``new_collection``)."""
+    if not request.user.is_authenticated:
+        return _login_first(request, arxiv_id, "save")
+    return _signed_in_save(request, arxiv_id)
+
+
+@ratelimit(group="writes", key="user", rate=write_rate, method="POST", block=True)
+def _signed_in_save(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    paper = _paper_or_404(arxiv_id)
+    if isinstance(paper, HttpResponse):
+        return paper
+    user, data = request.user, request.POST
+    if "new_collection" in data:
+        return _save_into_new(request, paper)
+    if "collection" not in data:
+        save_toggle(user=user, paper=paper)
+        return _done(request, paper)
+
+    action = data.get("action", "")
+    try:
+        collection = collection_for_owner(user, int(data["collection"]))
+    except (ValueError, CollectionNotFound):
+        # Someone else's collection is as unknown as one that does not exist.
+        return _text("No such collection of yours.", 404)
+    if action not in ("add", "remove"):
+        return HttpResponseBadRequest(BAD_SAVE, content_type=TEXT)
+    if action == "add":
+        paper_save(user=user, paper=paper, collection=collection)
+    else:
+        paper_unsave(user=user, paper=paper, collection=collection)
+    return _done(request, paper, chooser_open=True)
+
+
+def _save_into_new(request: HttpRequest, paper: Paper) -> HttpResponse:
+    name = request.POST.get("new_collection", "")
+    public = request.POST.get("public") == "on"
+    try:
+        with transaction.atomic():
+            collection = collection_create(owner=request.user, name=name, is_public=public)
+            paper_save(user=request.user, paper=paper, collection=collection)
+    except ValidationError as exc:
+        # The form comes back with the message and what was typed, nothing lost.
+        error = " ".join(exc.message_dict.get("name", exc.messages))
+        kept = {
+            "chooser_open": True,
+            "save_error": error,
+            "new_collection_name": name[:500],
+            "new_collection_public": public,
+        }
+        if request.htmx:
+            # 200 so htmx swaps the block in; the error sits next to the field.
+            return _curation_blocks(request, paper, **kept)
+        full = selectors.paper_get(arxiv_id=paper.arxiv_id, viewer=request.user)
+        context = paper_page_context(request, full, **kept)
+        return render(request, "papers/detail.html", context, status=400)
+    return _done(request, paper, chooser_open=True)

@@ -146,13 +146,13 @@ def test_signed_in_user_arriving_with_an_intent_is_prompted_not_voted(client, cu
 
 
 @pytest.mark.django_db
-def test_htmx_vote_returns_the_block_alone(client, curator):
+def test_htmx_vote_returns_the_curation_blocks_alone(client, curator):
     paper = make_paper()
     client.force_login(curator)
     response = client.post(_vote_url(paper), {"value": "like"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.lstrip().startswith('<section class="panel next-steps"')
+    assert html.lstrip().startswith('<div class="curation" id="curation">')
     assert "<html" not in html and "site-header" not in html
     assert 'data-count="likes">1<' in html
     assert 'value="like" class="button vote-button vote-button--like" aria-pressed="true"' in html
