@@ -289,7 +289,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # The vote choices appear in a request and a response: one schema name for both.
-    "ENUM_NAME_OVERRIDES": {"VoteValueEnum": ["like", "dislike"]},
+    "ENUM_NAME_OVERRIDES": {
+        "VoteValueEnum": ["like", "dislike"],
+        "ReactionKindEnum": "papers.reactions.ReactionKind",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------------
