@@ -2,17 +2,20 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from papers.selectors import public_collections_of
+
 from . import services
 from .forms import ProfileForm
 
 
 def profile_detail(request, username: str):
     profile = services.public_profile(username)
-    return render(
-        request,
-        "accounts/profile.html",
-        {"profile": profile, "is_owner": request.user.pk == profile.pk},
-    )
+    context = {
+        "profile": profile,
+        "is_owner": request.user.pk == profile.pk,
+        "public_collections": list(public_collections_of(profile)),
+    }
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required

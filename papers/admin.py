@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count
 
+from .cache import paper_pages_invalidate
 from .models import (
     Author,
     Authorship,
@@ -14,11 +15,14 @@ from .models import (
     Paper,
     PaperTopic,
     PaperVersion,
+    Reaction,
     Topic,
     Vote,
 )
+from .services.collections import collection_delete
 from .services.harvest import harvest_run_enqueue
 from .services.jobs import import_job_retry
+from .services.saves import save_counts_recount
 
 # What arXiv says is not edited by hand: the next import would overwrite it anyway.
 IMPORTED_FIELDS = (
@@ -170,6 +174,26 @@ class CollectionItemInline(admin.TabularInline):
     raw_id_fields = ("paper",)
 
 
+@admin.register(Reaction)
+class ReactionAdmin(admin.ModelAdmin):
+    list_display = ("paper", "user", "kind", "created_at")
+    list_filter = ("kind",)
+    raw_id_fields = ("paper", "user")
+
+    # Counts are computed from the rows, but anonymous pages are cached.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        paper_pages_invalidate([obj.paper.arxiv_id])
+
+    def delete_model(self, request, obj):
+        paper_pages_invalidate([obj.paper.arxiv_id])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        paper_pages_invalidate(queryset.values_list("paper__arxiv_id", flat=True))
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
     list_display = ("name", "owner", "is_public", "is_default", "created_at")
@@ -177,6 +201,20 @@ class CollectionAdmin(admin.ModelAdmin):
     search_fields = ("name", "owner__username")
     raw_id_fields = ("owner",)
     inlines = (CollectionItemInline,)
+
+    # Items edited here bypass the save services: recount the papers they touch.
+    def save_related(self, request, form, formsets, change):
+        before = set(form.instance.items.values_list("paper_id", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(form.instance.items.values_list("paper_id", flat=True))
+        save_counts_recount(list(before | after))
+
+    def delete_model(self, request, obj):
+        collection_delete(collection=obj)
+
+    def delete_queryset(self, request, queryset):
+        for collection in queryset:
+            collection_delete(collection=collection)
 
 
 @admin.register(ImportJob)

@@ -109,6 +109,15 @@ def paper_curation(paper: Paper, viewer=None) -> PaperCuration:
     )
 
 
+def public_collections_of(owner) -> QuerySet[Collection]:
+    """An owner's public collections with their paper counts, most recently changed first."""
+    return (
+        Collection.objects.filter(owner=owner, is_public=True)
+        .annotate(paper_count=Count("items"))
+        .order_by("-modified_at", "pk")
+    )
+
+
 def paper_list_queryset() -> QuerySet[Paper]:
     return (
         Paper.objects.defer(*UNSHOWN_FIELDS)

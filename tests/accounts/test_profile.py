@@ -8,6 +8,9 @@ from django.core.exceptions import ValidationError
 from accounts.forms import ProfileForm
 from accounts.services import MODERATORS_GROUP, user_is_moderator
 from accounts.validators import normalize_orcid, validate_orcid
+from papers.services.collections import collection_create
+from papers.services.saves import paper_save
+from tests.factories import make_paper
 
 EDIT_URL = "/accounts/profile/edit/"
 
@@ -103,7 +106,8 @@ def ada(db):
 
 
 def test_anyone_sees_a_public_profile(client, ada, django_assert_max_num_queries):
-    with django_assert_max_num_queries(1):
+    # The profile and its public collections.
+    with django_assert_max_num_queries(2):
         response = client.get("/accounts/profile/ada/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -121,8 +125,8 @@ def test_anyone_sees_a_public_profile(client, ada, django_assert_max_num_queries
 
 def test_a_stranger_sees_the_profile_without_edit_link(client, ada, django_assert_max_num_queries):
     client.force_login(make_user("grace"))
-    # The session, the signed-in user and the profile.
-    with django_assert_max_num_queries(3):
+    # The session, the signed-in user, the profile and its public collections.
+    with django_assert_max_num_queries(4):
         response = client.get("/accounts/profile/ada/")
     html = response.content.decode()
     assert "Ada Lovelace" in html
@@ -131,7 +135,7 @@ def test_a_stranger_sees_the_profile_without_edit_link(client, ada, django_asser
 
 def test_the_owner_sees_an_edit_link(client, ada, django_assert_max_num_queries):
     client.force_login(ada)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         html = client.get("/accounts/profile/ada/").content.decode()
     assert f'href="{EDIT_URL}">Edit profile</a>' in html
 
@@ -258,3 +262,16 @@ def test_an_account_made_outside_sign_up_can_log_in_once_its_email_is_verified(c
     response = client.post("/accounts/login/", {"login": "demo", "password": "a password 123"})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_the_profile_lists_public_collections_only(client, ada, django_assert_max_num_queries):
+    public = collection_create(owner=ada, name="Engines <b>& looms</b>", is_public=True)
+    collection_create(owner=ada, name="Private drafts")
+    for _ in range(3):
+        paper_save(user=ada, paper=make_paper(), collection=public)
+    with django_assert_max_num_queries(2):
+        html = client.get("/accounts/profile/ada/").content.decode()
+    assert f'href="/collections/{public.pk}/">Engines &lt;b&gt;&amp; looms&lt;/b&gt;</a>' in html
+    assert "3 papers" in html
+    assert "Private drafts" not in html
+    assert "No public activity yet." not in html

@@ -1,6 +1,9 @@
 import pytest
 
-from papers.models import Author, Institution, Paper, Topic
+from papers.models import Author, Collection, Institution, Paper, Reaction, Topic, Vote
+from papers.services.collections import collection_create
+from papers.services.reactions import reaction_add
+from papers.services.saves import paper_save
 from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +16,7 @@ def paper():
     )
 
 
-@pytest.mark.parametrize("model", [Paper, Author, Institution, Topic])
+@pytest.mark.parametrize("model", [Paper, Author, Institution, Topic, Vote, Collection, Reaction])
 def test_changelists_and_search_load(admin_client, paper, model):
     url = f"/admin/papers/{model._meta.model_name}/"
     assert admin_client.get(url).status_code == 200
@@ -40,3 +43,17 @@ def test_anonymous_cannot_open_admin(client, paper):
     response = client.get("/admin/papers/paper/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_collection_edits_in_admin_keep_save_counts(admin_client, paper, django_user_model):
+    owner = django_user_model.objects.create_user("owner", password="x" * 12)
+    collection = collection_create(owner=owner, name="Picks", is_public=True)
+    paper_save(user=owner, paper=paper, collection=collection)
+    reaction_add(user=owner, paper=paper, kind="reproducible")
+    assert admin_client.get(f"/admin/papers/collection/{collection.pk}/change/").status_code == 200
+    admin_client.post(
+        f"/admin/papers/collection/{collection.pk}/delete/", {"post": "yes"}, follow=True
+    )
+    assert not Collection.objects.exists()
+    paper.refresh_from_db()
+    assert paper.save_count == 0

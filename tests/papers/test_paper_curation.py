@@ -270,3 +270,15 @@ def test_curation_writes_are_rate_limited_and_csrf_checked(client, curator, sett
     strict.force_login(curator)
     assert strict.post(_save(paper)).status_code == 403
     assert strict.post(_react(paper), {"kind": "reproducible"}).status_code == 403
+
+
+def test_anonymous_buttons_are_log_in_links_carrying_the_intent(client, settings):
+    paper = make_paper()
+    html = client.get(paper.get_absolute_url()).content.decode()
+    page = paper.get_absolute_url()
+    for intent in ("like", "dislike", "save", "needs_replication"):
+        encoded = f"{page}%3Fintent%3D{intent}"
+        assert f'href="{settings.LOGIN_URL}?next={encoded}"' in html
+    # Following one after logging in names the action and does nothing by itself.
+    response = client.get(f"{page}?intent=needs_replication")
+    assert "You wanted to" not in response.content.decode()  # still anonymous
