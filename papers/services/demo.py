@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from accounts.services import add_verified_email
-from papers.models import Collection, CollectionItem, MetadataSource, Paper, Vote
+from papers.models import Collection, CollectionItem, MetadataSource, Paper, Reaction, Vote
+from papers.reactions import REACTION_INFO
 
 from .counts import paper_counts_refresh
 from .imports import ImportSummary, import_feed_file
@@ -44,6 +45,8 @@ class SeedSummary:
     users: Tally = field(default_factory=Tally)
     votes: Tally = field(default_factory=Tally)
     saves: Tally = field(default_factory=Tally)
+    collections: Tally = field(default_factory=Tally)
+    reactions: Tally = field(default_factory=Tally)
     counters_fixed: int = 0
 
 
@@ -71,6 +74,12 @@ def demo_seed(*, password: str | None = DEMO_PASSWORD) -> SeedSummary:
         papers = _papers_named_in(plan)
         _ensure_votes(plan["votes"], users=users, papers=papers, tally=summary.votes)
         _ensure_saves(plan["saves"], users=users, papers=papers, tally=summary.saves)
+        _ensure_collections(
+            plan.get("collections", {}), users=users, papers=papers, tally=summary.collections
+        )
+        _ensure_reactions(
+            plan.get("reactions", {}), users=users, papers=papers, tally=summary.reactions
+        )
         summary.counters_fixed = paper_counts_refresh(paper_ids=papers.values())
     return summary
 
@@ -102,6 +111,10 @@ def _ensure_curators(curators: list[dict], *, password: str | None, tally: Tally
 def _papers_named_in(plan: dict) -> dict[str, int]:
     lists = [ids for votes in plan["votes"].values() for ids in votes.values()]
     lists += plan["saves"].values()
+    for collections in plan.get("collections", {}).values():
+        lists += [[item["id"] for item in c["papers"]] for c in collections]
+    for reactions in plan.get("reactions", {}).values():
+        lists.append(list(reactions))
     named = {arxiv_id for ids in lists for arxiv_id in ids}
     papers = dict(Paper.objects.filter(arxiv_id__in=named).values_list("arxiv_id", "pk"))
     if missing := sorted(named - papers.keys()):
@@ -172,3 +185,60 @@ def _ensure_saves(plan: dict, *, users: dict, papers: dict[str, int], tally: Tal
     CollectionItem.objects.bulk_create(missing)
     tally.created = len(missing)
     tally.total = CollectionItem.objects.filter(collection__in=collections).count()
+
+
+def _ensure_collections(plan: dict, *, users: dict, papers: dict[str, int], tally: Tally) -> None:
+    """Named collections with notes. A collection the curator already has keeps its own
+    name, description, visibility and notes; only missing papers are added."""
+    missing: list[CollectionItem] = []
+    for username, collections in plan.items():
+        owner = _user(users, username)
+        for spec in collections:
+            collection, created = Collection.objects.get_or_create(
+                owner=owner,
+                name=spec["name"],
+                defaults={
+                    "description": spec.get("description", ""),
+                    "is_public": bool(spec.get("public")),
+                },
+            )
+            tally.total += 1
+            tally.created += created
+            held = set(collection.items.values_list("paper_id", flat=True))
+            position = len(held)
+            for item in spec["papers"]:
+                if papers[item["id"]] in held:
+                    continue
+                held.add(papers[item["id"]])
+                missing.append(
+                    CollectionItem(
+                        collection=collection,
+                        paper_id=papers[item["id"]],
+                        note=item.get("note", ""),
+                        position=position,
+                    )
+                )
+                position += 1
+    CollectionItem.objects.bulk_create(missing)
+
+
+def _ensure_reactions(plan: dict, *, users: dict, papers: dict[str, int], tally: Tally) -> None:
+    wanted = set()
+    for username, by_paper in plan.items():
+        user = _user(users, username)
+        for arxiv_id, kinds in by_paper.items():
+            for kind in kinds:
+                if kind not in REACTION_INFO:
+                    raise DemoDataError(f"the curation plan names an unknown reaction {kind!r}")
+                wanted.add((user.pk, papers[arxiv_id], kind))
+    user_ids = [u.pk for u in users.values()]
+    existing = set(
+        Reaction.objects.filter(user__in=user_ids).values_list("user_id", "paper_id", "kind")
+    )
+    missing = [
+        Reaction(user_id=user_id, paper_id=paper_id, kind=kind)
+        for user_id, paper_id, kind in sorted(wanted - existing)
+    ]
+    Reaction.objects.bulk_create(missing)
+    tally.created = len(missing)
+    tally.total = Reaction.objects.filter(user__in=user_ids).count()

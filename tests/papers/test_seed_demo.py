@@ -17,6 +17,7 @@ from papers.models import (
     Paper,
     PaperTopic,
     PaperVersion,
+    Reaction,
     Topic,
     Vote,
 )
@@ -39,6 +40,7 @@ MODELS = [
     Vote,
     Collection,
     CollectionItem,
+    Reaction,
 ]
 
 
@@ -81,7 +83,8 @@ def test_seed_loads_the_roadmap_with_its_full_history():
     assert Paper.objects.count() >= 60
     assert re.fullmatch(
         r"Demo data: papers \d+ created, 3 updated, 0 unchanged; users 4 \(4 new\); "
-        r"votes \d+ \(\d+ new\); saves \d+ \(\d+ new\)\.\n",
+        r"votes \d+ \(\d+ new\); saves \d+ \(\d+ new\); collections \d+ \(\d+ new\); "
+        r"reactions \d+ \(\d+ new\)\.\n",
         output,
     )
     paper = Paper.objects.get(arxiv_id="2203.14101")
@@ -135,6 +138,10 @@ def test_seed_counters_match_the_curation_rows():
         savers = paper.saves.values("collection__owner").distinct().count()
         assert paper.save_count == savers
     assert Collection.objects.filter(is_default=True).count() == 4
+    public = Collection.objects.filter(is_public=True, items__paper__arxiv_id="2203.14101")
+    assert public.count() == 2
+    roadmap = Paper.objects.get(arxiv_id="2203.14101")
+    assert roadmap.reactions.filter(kind="important_result").count() == 2
 
 
 @pytest.mark.django_db

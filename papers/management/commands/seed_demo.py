@@ -31,5 +31,7 @@ class Command(BaseCommand):
             f"{papers.unchanged} unchanged; users {summary.users.total} "
             f"({summary.users.created} new); votes {summary.votes.total} "
             f"({summary.votes.created} new); saves {summary.saves.total} "
-            f"({summary.saves.created} new)."
+            f"({summary.saves.created} new); collections {summary.collections.total} "
+            f"({summary.collections.created} new); reactions {summary.reactions.total} "
+            f"({summary.reactions.created} new)."
         )
