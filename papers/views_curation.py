@@ -14,12 +14,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from . import selectors
 from .arxiv.ids import InvalidArxivId, parse_arxiv_id
 from .intents import VOTE_INTENTS
 from .models import Paper
+from .ratelimits import write_limited
 from .reactions import REACTION_INFO
 from .services.collections import CollectionNotFound, collection_create, collection_for_owner
 from .services.reactions import reaction_toggle
@@ -31,12 +31,6 @@ BAD_VOTE = "Choose “like” or “dislike”."
 BAD_REACTION = "Choose one of the listed reactions."
 BAD_SAVE = "Choose one of your collections, and whether to add the paper or take it out."
 TEXT = "text/plain; charset=utf-8"
-
-
-def write_rate(group: str, request: HttpRequest) -> str:
-    """The per-user write limit, read per request so that a changed setting applies at once.
-    Page writes share one budget (group "writes"), whichever form they come from."""
-    return settings.WRITE_RATE_LIMIT
 
 
 def _text(message: str, status: int) -> HttpResponse:
@@ -95,7 +89,7 @@ def paper_vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     return _signed_in_vote(request, arxiv_id, value)
 
 
-@ratelimit(group="writes", key="user", rate=write_rate, method="POST", block=True)
+@write_limited
 def _signed_in_vote(request: HttpRequest, arxiv_id: str, value: str) -> HttpResponse:
     if value not in VOTE_INTENTS:
         return HttpResponseBadRequest(BAD_VOTE, content_type=TEXT)
@@ -114,7 +108,7 @@ def paper_react(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     return _signed_in_react(request, arxiv_id, kind)
 
 
-@ratelimit(group="writes", key="user", rate=write_rate, method="POST", block=True)
+@write_limited
 def _signed_in_react(request: HttpRequest, arxiv_id: str, kind: str) -> HttpResponse:
     if kind not in REACTION_INFO:
         return HttpResponseBadRequest(BAD_REACTION, content_type=TEXT)
@@ -134,7 +128,7 @@ def paper_save_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     return _signed_in_save(request, arxiv_id)
 
 
-@ratelimit(group="writes", key="user", rate=write_rate, method="POST", block=True)
+@write_limited
 def _signed_in_save(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper = _paper_or_404(arxiv_id)
     if isinstance(paper, HttpResponse):
