@@ -176,6 +176,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task whose worker died unacknowledged is delivered again after this many seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60),
+    # Kombu looks for such tasks every interval x throttle seconds (10 x 10 by default);
+    # one cheap sorted-set read every interval is enough and keeps recovery prompt.
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"

@@ -37,9 +37,7 @@ REACTION_KINDS: tuple[ReactionKindInfo, ...] = (
         "Code, data or detail are enough to reproduce the results.",
         "praise",
     ),
-    ReactionKindInfo(
-        "well_written", "Well written", "Clear to read and well organised.", "praise"
-    ),
+    ReactionKindInfo("well_written", "Well written", "Clear to read and well organised.", "praise"),
     ReactionKindInfo(
         "needs_replication",
         "Needs replication",

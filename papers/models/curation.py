@@ -38,7 +38,8 @@ class Reaction(models.Model):
     """One of the fixed scholarly reactions (papers/reactions.py), by one curator on one paper.
 
     Counts are computed from these rows when a page is rendered (one grouped query per
-    paper), not kept as counters: they are always exact, and no lock is needed to toggle.
+    paper), not kept as counters, so they are always exact. Toggles of one paper are
+    serialised on the paper's row lock (as votes and saves are): a double click flips twice.
     """
 
     user = models.ForeignKey(

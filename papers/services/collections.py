@@ -22,8 +22,13 @@ class CollectionNotFound(Exception):
 
 
 def _single_line(value: str) -> str:
-    # Control characters (newlines, NULs, bidi overrides) have no place in a name.
-    cleaned = "".join(ch for ch in value if unicodedata.category(ch)[0] != "C")
+    # Control characters (NULs, bidi overrides) have no place in a name. Whitespace ones
+    # (tabs, newlines) separate words, so they become spaces before the rest are dropped.
+    cleaned = "".join(
+        " " if ch.isspace() else ch
+        for ch in value
+        if ch.isspace() or unicodedata.category(ch)[0] != "C"
+    )
     return " ".join(cleaned.split())
 
 
@@ -33,14 +38,19 @@ def collection_name_clean(name: str) -> str:
         raise ValidationError({"name": "Give the collection a name."}, code="required")
     if len(name) > Collection.NAME_MAX:
         raise ValidationError(
-            {"name": f"Keep the name within {Collection.NAME_MAX} characters (it has {len(name)})."},
+            {
+                "name": (
+                    f"Keep the name within {Collection.NAME_MAX} characters (it has {len(name)})."
+                )
+            },
             code="max_length",
         )
     return name
 
 
 def _text_clean(value: str, *, field: str, limit: int) -> str:
-    value = (value or "").replace("\r\n", "\n").strip().replace("\x00", "")
+    # NULs go first (PostgreSQL refuses them), so whitespace next to one is trimmed too.
+    value = (value or "").replace("\x00", "").replace("\r\n", "\n").strip()
     if len(value) > limit:
         raise ValidationError(
             {field: f"Keep this within {limit} characters (it has {len(value)})."},
@@ -57,7 +67,7 @@ def collection_note_clean(note: str) -> str:
     return _text_clean(note, field="note", limit=CollectionItem.NOTE_MAX)
 
 
-def _name_taken(owner: AbstractBaseUser, name: str) -> ValidationError:
+def _name_taken(name: str) -> ValidationError:
     return ValidationError(
         {"name": f"You already have a collection named “{name}”."}, code="unique"
     )
@@ -77,7 +87,7 @@ def collection_create(
             collection.save()
     except IntegrityError:
         # Names are unique per owner; the constraint also settles concurrent creates.
-        raise _name_taken(owner, collection.name) from None
+        raise _name_taken(collection.name) from None
     return collection
 
 
@@ -110,25 +120,37 @@ def collection_update(
     description: str | None = None,
     is_public: bool | None = None,
 ) -> Collection:
-    """Change what is given; pages of its papers are refreshed when public facts change."""
-    was_public, old_name = collection.is_public, collection.name
+    """Change what is given; pages of its papers are refreshed when public facts change.
+
+    Every value is checked before any is applied, and a refused change leaves the caller's
+    object as it was (a form shown again must not display a name that was never saved).
+    """
+    before = {
+        "name": collection.name,
+        "description": collection.description,
+        "is_public": collection.is_public,
+    }
+    changes = {}
     if name is not None:
-        collection.name = collection_name_clean(name)
+        changes["name"] = collection_name_clean(name)
     if description is not None:
-        collection.description = collection_description_clean(description)
+        changes["description"] = collection_description_clean(description)
     if is_public is not None:
-        collection.is_public = bool(is_public)
+        changes["is_public"] = bool(is_public)
+    for field, value in changes.items():
+        setattr(collection, field, value)
     try:
         with transaction.atomic():
             collection.save()
             # Paper pages list public collections by name.
-            if was_public != collection.is_public or (
-                collection.is_public and old_name != collection.name
+            if before["is_public"] != collection.is_public or (
+                collection.is_public and before["name"] != collection.name
             ):
                 paper_pages_invalidate(_papers_of(collection))
     except IntegrityError:
-        collection.name = old_name
-        raise _name_taken(collection.owner, name) from None
+        for field, value in before.items():
+            setattr(collection, field, value)
+        raise _name_taken(changes.get("name", before["name"])) from None
     return collection
 
 
@@ -137,7 +159,10 @@ def collection_delete(*, collection: Collection) -> None:
     from papers.services.saves import save_counts_recount
 
     with transaction.atomic():
-        paper_ids = list(collection.items.values_list("paper_id", flat=True))
+        paper_ids = sorted(collection.items.values_list("paper_id", flat=True))
+        # The papers' row locks, in one order, as every save takes them: the recount then
+        # sees any save of these papers that was in flight, so no count is left stale.
+        list(Paper.objects.select_for_update().filter(pk__in=paper_ids).order_by("pk").values("pk"))
         collection.delete()
         save_counts_recount(paper_ids)
 
@@ -177,6 +202,7 @@ def item_note_set(*, collection: Collection, paper: Paper, note: str) -> Collect
     item = collection_item(collection, paper)
     item.note = collection_note_clean(note)
     item.save(update_fields=["note"])
+    collection_touch(collection)
     return item
 
 
@@ -202,26 +228,34 @@ def collection_reorder(*, collection: Collection, arxiv_ids: list[str]) -> None:
                 problems.append("not in the collection: " + ", ".join(extra))
             if len(set(arxiv_ids)) != len(arxiv_ids):
                 problems.append("some papers are listed twice")
+            detail = "; ".join(problems)
             raise ValidationError(
-                {"papers": "List every paper of the collection once (" + "; ".join(problems) + ")."},
+                {"papers": f"List every paper of the collection once ({detail})."},
                 code="invalid_order",
             )
         for position, arxiv_id in enumerate(arxiv_ids):
             items[arxiv_id].position = position
         CollectionItem.objects.bulk_update(items.values(), ["position"])
+        collection_touch(collection)
 
 
 def item_move(*, collection: Collection, paper: Paper, offset: int) -> None:
     """Move one paper ``offset`` places (-1 up, +1 down), clamped at the ends."""
-    order = list(
-        collection.items.order_by("position", "added_at").values_list("paper__arxiv_id", flat=True)
-    )
-    if paper.arxiv_id not in order:
-        raise CollectionNotFound(collection.pk)
-    index = order.index(paper.arxiv_id)
-    target = min(max(index + offset, 0), len(order) - 1)
-    order.insert(target, order.pop(index))
-    collection_reorder(collection=collection, arxiv_ids=order)
+    with transaction.atomic():
+        # Locked before the order is read, so two quick moves do not undo each other; read
+        # after the lock is held (a locking SELECT may return rows in their old order).
+        list(collection.items.select_for_update().values_list("pk", flat=True))
+        order = list(
+            collection.items.order_by("position", "added_at").values_list(
+                "paper__arxiv_id", flat=True
+            )
+        )
+        if paper.arxiv_id not in order:
+            raise CollectionNotFound(collection.pk)
+        index = order.index(paper.arxiv_id)
+        target = min(max(index + offset, 0), len(order) - 1)
+        order.insert(target, order.pop(index))
+        collection_reorder(collection=collection, arxiv_ids=order)
 
 
 def collection_touch(collection: Collection) -> None:

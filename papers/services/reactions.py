@@ -22,11 +22,13 @@ class ReactionTally:
 
 
 def reaction_kind_clean(kind: str) -> str:
-    """The kind's code, or a ValidationError that lists the known ones."""
-    if kind not in REACTION_INFO:
+    """The kind's code, or a ValidationError on "kind" that lists the known ones."""
+    # Anything but a string (a JSON list, a number) is refused the same way, not a TypeError.
+    if not isinstance(kind, str) or kind not in REACTION_INFO:
         known = ", ".join(REACTION_INFO)
         raise ValidationError(
-            f"“{kind}” is not a reaction. Choose one of: {known}.", code="unknown_reaction"
+            {"kind": f"“{kind}” is not a reaction. Choose one of: {known}."},
+            code="unknown_reaction",
         )
     return kind
 
@@ -55,11 +57,19 @@ def reaction_remove(*, user: AbstractBaseUser, paper: Paper, kind: str) -> bool:
 
 
 def reaction_toggle(*, user: AbstractBaseUser, paper: Paper, kind: str) -> bool:
-    """Remove the reaction if I had it, else add it. Returns whether I have it afterwards."""
-    if reaction_remove(user=user, paper=paper, kind=kind):
-        return False
-    reaction_add(user=user, paper=paper, kind=kind)
-    return True
+    """Remove the reaction if I had it, else add it. Returns whether I have it afterwards.
+
+    Toggles of one paper are serialised on its row lock (as votes and saves are): without it
+    two quick toggles could both find nothing to remove and both "add", so a double click
+    would leave the reaction on with both requests reporting it added.
+    """
+    kind = reaction_kind_clean(kind)
+    with transaction.atomic():
+        Paper.objects.select_for_update().filter(pk=paper.pk).values("pk").first()
+        if reaction_remove(user=user, paper=paper, kind=kind):
+            return False
+        reaction_add(user=user, paper=paper, kind=kind)
+        return True
 
 
 def paper_reactions(*, paper: Paper, viewer: AbstractBaseUser | None = None) -> list[ReactionTally]:

@@ -125,9 +125,7 @@ def paper_unsave(
         elif collection.owner_id != user.pk:
             raise PermissionError("Papers come out only of your own collections.")
         if collection is not None:
-            deleted, _ = CollectionItem.objects.filter(
-                collection=collection, paper=locked
-            ).delete()
+            deleted, _ = CollectionItem.objects.filter(collection=collection, paper=locked).delete()
             if deleted:
                 collection_touch(collection)
                 _changed(locked)

@@ -56,7 +56,12 @@ def test_a_harvest_resumes_after_its_worker_is_killed(fake_arxiv):
     pages = OaiPages(tuple(arxiv_raw_pages(records=records, per_page=per_page)))
     # Slow pages, so the worker is surely killed in the middle of the list.
     fake_arxiv.route("/oai", lambda request: dataclasses.replace(pages(request), delay=0.5))
-    env = {"ARXIV_OAI_URL": fake_arxiv.oai_url, "CELERY_VISIBILITY_TIMEOUT": "3", **FAST}
+    env = {
+        "ARXIV_OAI_URL": fake_arxiv.oai_url,
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        **FAST,
+    }
 
     run = harvest_run_create(set_spec="cs", from_date="2025-01-01")
     with celery_worker(**env) as worker:

@@ -72,7 +72,7 @@ def test_save_into_a_chosen_collection_and_out_again(client, curator):
         _save(paper), {"collection": reading.pk, "action": "add"}, headers=HX
     ).content.decode()
     assert f'id="save-in-{reading.pk}" class="collection-choice" aria-pressed="true"' in html
-    assert "<details class=\"save-control__collections\" open>" in html
+    assert '<details class="save-control__collections" open>' in html
     # Not in the default collection: the one-click button stays "Save".
     assert 'aria-pressed="false">Save<' in html
     assert _saves(paper) == 1
