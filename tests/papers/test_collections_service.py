@@ -1,7 +1,5 @@
 """Collection rules: names, limits, uniqueness, visibility, ownership, notes and order."""
 
-import threading
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -25,6 +23,7 @@ from papers.services.collections import (
     item_note_set,
 )
 from papers.services.saves import paper_save, save_toggle
+from tests.concurrency import run_at_once
 from tests.factories import make_paper
 
 NAME_MAX = Collection.NAME_MAX
@@ -326,25 +325,16 @@ def test_default_collection_stays_put_after_a_rename(curator):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creates_with_one_name_make_one(curator):
     jobs = 20
-    start = threading.Barrier(jobs)
-    created, refused, other = [], [], []
 
     def create():
         try:
-            start.wait()
-            created.append(collection_create(owner=curator, name="Race"))
+            return collection_create(owner=curator, name="Race")
         except ValidationError as exc:
-            refused.append(exc.message_dict)
-        except BaseException as exc:  # reported by the test, not lost in the thread
-            other.append(exc)
-        finally:
-            connection.close()
+            return exc.message_dict
 
-    threads = [threading.Thread(target=create) for _ in range(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results, other = run_at_once([create] * jobs)
+    created = [r for r in results if isinstance(r, Collection)]
+    refused = [r for r in results if isinstance(r, dict)]
     assert other == []
     assert len(created) == 1 and len(refused) == jobs - 1
     assert all(list(errors) == ["name"] for errors in refused)
@@ -355,23 +345,9 @@ def test_concurrent_creates_with_one_name_make_one(curator):
 def test_concurrent_moves_each_take_effect(shelf):
     collection, papers = shelf
     moves = len(papers) - 1
-    start = threading.Barrier(moves)
-    errors = []
-
-    def move_last_up():
-        try:
-            start.wait()
-            item_move(collection=collection, paper=papers[-1], offset=-1)
-        except BaseException as exc:  # reported by the test, not lost in the thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=move_last_up) for _ in range(moves)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    _, errors = run_at_once(
+        [lambda: item_move(collection=collection, paper=papers[-1], offset=-1)] * moves
+    )
     assert errors == []
     # Three moves up, one place each: the last paper is now the first, nothing was lost.
     assert _order(collection) == [p.arxiv_id for p in (papers[-1], *papers[:-1])]

@@ -1,13 +1,11 @@
 """Scholarly reactions: the taxonomy, toggle rules, database constraints, exact tallies under
 concurrency, and the cached anonymous paper page following every change."""
 
-import threading
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from papers.cache import _token_key
 from papers.models import Paper, Reaction
@@ -20,6 +18,7 @@ from papers.services.reactions import (
     reaction_remove,
     reaction_toggle,
 )
+from tests.concurrency import run_at_once
 from tests.factories import make_paper
 
 THREADS = 50
@@ -174,33 +173,11 @@ def test_paper_reactions_of_an_untouched_paper(curator):
 # --- Concurrency (real PostgreSQL) ----------------------------------------------------------------
 
 
-def _run_at_once(jobs) -> tuple[list, list[BaseException]]:
-    start = threading.Barrier(len(jobs))
-    results: list = []
-    errors: list[BaseException] = []
-
-    def run(job):
-        try:
-            start.wait()
-            results.append(job())
-        except BaseException as exc:  # reported by the test, not lost in the thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results, errors
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("toggles", [THREADS, THREADS - 1])
 def test_one_user_toggling_from_many_threads_ends_by_parity(curator, toggles):
     paper = make_paper()
-    results, errors = _run_at_once(
+    results, errors = run_at_once(
         [lambda: reaction_toggle(user=curator, paper=paper, kind=KIND)] * toggles
     )
     assert errors == []
@@ -219,7 +196,7 @@ def test_many_users_adding_one_kind_at_once_all_count(django_user_model):
         django_user_model.objects.create_user(f"reader{i}", password="x" * 12)
         for i in range(THREADS)
     ]
-    results, errors = _run_at_once(
+    results, errors = run_at_once(
         [lambda u=u: reaction_add(user=u, paper=paper, kind=KIND) for u in users]
     )
     assert errors == []

@@ -2,7 +2,6 @@
 and the cached anonymous paper page following every change."""
 
 import re
-import threading
 
 import pytest
 from django.core.cache import cache
@@ -22,6 +21,7 @@ from papers.services.saves import (
     save_toggle,
 )
 from papers.services.votes import vote_toggle
+from tests.concurrency import run_at_once
 from tests.factories import make_paper
 
 THREADS = 50
@@ -264,33 +264,11 @@ def test_counts_refresh_agrees_after_a_mix_of_operations(curator, other_curator)
 # --- Concurrency (real PostgreSQL row locks) ----------------------------------------------------
 
 
-def _run_at_once(jobs) -> tuple[list, list[BaseException]]:
-    start = threading.Barrier(len(jobs))
-    results: list = []
-    errors: list[BaseException] = []
-
-    def run(job):
-        try:
-            start.wait()
-            results.append(job())
-        except BaseException as exc:  # reported by the test, not lost in the thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results, errors
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("toggles", [THREADS, THREADS - 1])
 def test_one_user_toggling_from_many_threads_ends_by_parity(curator, toggles):
     paper = make_paper()
-    results, errors = _run_at_once([lambda: save_toggle(user=curator, paper=paper)] * toggles)
+    results, errors = run_at_once([lambda: save_toggle(user=curator, paper=paper)] * toggles)
     assert errors == []
     assert len(results) == toggles
     expect_saved = toggles % 2 == 1
@@ -307,7 +285,7 @@ def test_one_user_toggling_from_many_threads_ends_by_parity(curator, toggles):
 def test_many_users_saving_one_paper_at_once_all_count(django_user_model):
     paper = make_paper()
     users = _users(django_user_model, THREADS)
-    results, errors = _run_at_once([lambda u=u: paper_save(user=u, paper=paper) for u in users])
+    results, errors = run_at_once([lambda u=u: paper_save(user=u, paper=paper) for u in users])
     assert errors == []
     assert all(state.in_default for state in results)
     assert sorted(state.saves for state in results) == list(range(1, THREADS + 1))
@@ -324,7 +302,7 @@ def test_deleting_collections_while_others_save_keeps_the_count_exact(django_use
     shelves = [collection_create(owner=user, name="Shelf") for user in leaving]
     for user, shelf in zip(leaving, shelves, strict=True):
         paper_save(user=user, paper=paper, collection=shelf)
-    _, errors = _run_at_once(
+    _, errors = run_at_once(
         [lambda c=c: collection_delete(collection=c) for c in shelves]
         + [lambda u=u: paper_save(user=u, paper=paper) for u in arriving]
     )
@@ -334,7 +312,7 @@ def test_deleting_collections_while_others_save_keeps_the_count_exact(django_use
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_first_uses_make_one_default_collection(curator):
-    results, errors = _run_at_once([lambda: default_collection(curator)] * THREADS)
+    results, errors = run_at_once([lambda: default_collection(curator)] * THREADS)
     assert errors == []
     default = Collection.objects.get(owner=curator)
     assert default.is_default and default.name == "Saved"
