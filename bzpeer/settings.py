@@ -317,6 +317,8 @@ LOGGING = {
 # Per-user limits on curation writes (django-ratelimit; counted in the cache).
 RATELIMIT_VIEW = "papers.views_errors.rate_limited"
 WRITE_RATE_LIMIT = env_str("WRITE_RATE_LIMIT", "120/m")
+# Authors may edit a discussion comment for this long after posting it.
+COMMENT_EDIT_GRACE_MINUTES = env_int("COMMENT_EDIT_GRACE_MINUTES", 15)
 
 # Extra endpoints used only by `make bench` (a constant response to compare against).
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Review, ReviewConcern, ReviewRevision
+from .models import Comment, Review, ReviewConcern, ReviewRevision
 
 
 class ReviewConcernInline(admin.TabularInline):
@@ -33,6 +33,19 @@ class ReviewAdmin(admin.ModelAdmin):
     # Reviews are the author's words: the admin reads them and (later) hides them, no more.
     readonly_fields = [f.name for f in Review._meta.fields if f.name != "is_hidden"]
     inlines = (ReviewConcernInline, ReviewRevisionInline)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("paper", "author", "kind", "depth", "is_hidden", "is_deleted", "created_at")
+    list_filter = ("kind", "is_hidden", "is_deleted", "replication_status")
+    search_fields = ("paper__arxiv_id", "author__username", "body")
+    raw_id_fields = ("paper", "author", "parent")
+    # The author's words: read here, hidden through moderation, never rewritten.
+    readonly_fields = [f.name for f in Comment._meta.fields if f.name != "is_hidden"]
 
     def has_add_permission(self, request):
         return False
