@@ -1,4 +1,5 @@
 from .comment import Comment, CommentKind, ReplicationStatus
+from .moderation import Report, ReportReason, ReportStatus
 from .review import Recommendation, Reproducibility, Review, ReviewConcern, ReviewRevision
 
 __all__ = [
@@ -6,6 +7,9 @@ __all__ = [
     "CommentKind",
     "Recommendation",
     "ReplicationStatus",
+    "Report",
+    "ReportReason",
+    "ReportStatus",
     "Reproducibility",
     "Review",
     "ReviewConcern",

@@ -1,0 +1,70 @@
+"""Reports from curators and the moderators' audit log."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ReportReason(models.TextChoices):
+    SPAM = "spam", "Spam or advertising"
+    ABUSE = "abuse", "Abusive or harassing"
+    OFF_TOPIC = "off_topic", "Off topic"
+    MISLEADING = "misleading", "Misleading or false"
+    OTHER = "other", "Something else"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACTIONED = "actioned", "Actioned"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class Report(models.Model):
+    """A curator's report of one review or one comment (exactly one of the two)."""
+
+    DETAILS_MAX = 1_000
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    review = models.ForeignKey(
+        "reviews.Review", null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    comment = models.ForeignKey(
+        "reviews.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(max_length=20, choices=ReportReason.choices)
+    details = models.TextField(max_length=DETAILS_MAX, blank=True)
+    status = models.CharField(
+        max_length=20, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review__isnull=False, comment__isnull=True)
+                | Q(review__isnull=True, comment__isnull=False),
+                name="report_exactly_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "review"],
+                condition=Q(review__isnull=False),
+                name="report_once_per_review",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=Q(comment__isnull=False),
+                name="report_once_per_comment",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="report_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"Report {self.pk} ({self.get_reason_display()})"
+
+    @property
+    def target(self):
+        return self.review or self.comment
