@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.http import Http404
 
+from .arxiv.ids import InvalidArxivId, parse_arxiv_id
 from .models import Authorship, Collection, CollectionItem, Paper, PaperTopic, Vote
 from .services.reactions import ReactionTally, paper_reactions
 
@@ -38,6 +40,20 @@ def paper_get(*, arxiv_id: str, viewer=None) -> Paper | None:
         my_vote = Vote.objects.filter(paper=OuterRef("pk"), user=viewer).values("value")[:1]
         queryset = queryset.annotate(my_vote=Subquery(my_vote))
     return queryset.first()
+
+
+def paper_or_404(raw_id: str) -> Paper:
+    """The paper a write names (any id form), with only what writes need; Http404 with the
+    reason otherwise (the id is malformed, or we hold no such paper)."""
+    try:
+        parsed = parse_arxiv_id(raw_id)
+    except InvalidArxivId as exc:
+        raise Http404(str(exc)) from None
+    fields = ("pk", "arxiv_id", "version", "like_count", "dislike_count", "save_count")
+    paper = Paper.objects.only(*fields).filter(arxiv_id=parsed.id).first()
+    if paper is None:
+        raise Http404(f"No paper arXiv:{parsed.id} here.")
+    return paper
 
 
 def paper_for_curation(*, arxiv_id: str, viewer) -> Paper | None:

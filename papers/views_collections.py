@@ -18,11 +18,10 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import exports
-from .arxiv.ids import InvalidArxivId, parse_arxiv_id
 from .forms_collections import CollectionForm, ItemMoveForm, ItemNoteForm, NewCollectionForm
-from .models import Authorship, Collection, CollectionItem, Paper
+from .models import Authorship, Collection, CollectionItem
 from .ratelimits import write_limited
-from .selectors import AUTHORS_IN_LISTS
+from .selectors import AUTHORS_IN_LISTS, paper_or_404
 from .services.collections import (
     CollectionNotFound,
     collection_delete,
@@ -83,17 +82,6 @@ def _own_or_404(request: HttpRequest, pk: int) -> Collection:
         return collection_for_owner(request.user, pk)
     except CollectionNotFound:
         raise Http404("No such collection.") from None
-
-
-def _paper_or_404(arxiv_id: str) -> Paper:
-    try:
-        parsed = parse_arxiv_id(arxiv_id)
-    except InvalidArxivId as exc:
-        raise Http404(str(exc)) from None
-    found = Paper.objects.only("pk", "arxiv_id").filter(arxiv_id=parsed.id).first()
-    if found is None:
-        raise Http404(f"No paper arXiv:{parsed.id} here.")
-    return found
 
 
 def _see_other(url: str) -> HttpResponse:
@@ -206,7 +194,7 @@ def _after_item_change(request: HttpRequest, collection: Collection) -> HttpResp
 @write_limited
 def item_note(request: HttpRequest, pk: int, arxiv_id: str) -> HttpResponse:
     collection = _own_or_404(request, pk)
-    paper = _paper_or_404(arxiv_id)
+    paper = paper_or_404(arxiv_id)
     form = ItemNoteForm(request.POST)
     try:
         if not form.is_valid():
@@ -233,7 +221,7 @@ def item_note(request: HttpRequest, pk: int, arxiv_id: str) -> HttpResponse:
 @write_limited
 def item_move_view(request: HttpRequest, pk: int, arxiv_id: str) -> HttpResponse:
     collection = _own_or_404(request, pk)
-    paper = _paper_or_404(arxiv_id)
+    paper = paper_or_404(arxiv_id)
     form = ItemMoveForm(request.POST)
     if not form.is_valid():
         message = " ".join(form.errors["direction"])
@@ -250,7 +238,7 @@ def item_move_view(request: HttpRequest, pk: int, arxiv_id: str) -> HttpResponse
 @write_limited
 def item_remove(request: HttpRequest, pk: int, arxiv_id: str) -> HttpResponse:
     collection = _own_or_404(request, pk)
-    paper = _paper_or_404(arxiv_id)
+    paper = paper_or_404(arxiv_id)
     try:
         collection_item(collection, paper)
     except CollectionNotFound:

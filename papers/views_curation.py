@@ -10,13 +10,12 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from . import selectors
-from .arxiv.ids import InvalidArxivId, parse_arxiv_id
 from .intents import VOTE_INTENTS
 from .models import Paper
 from .ratelimits import write_limited
@@ -38,14 +37,11 @@ def _text(message: str, status: int) -> HttpResponse:
 
 
 def _paper_or_404(arxiv_id: str) -> Paper | HttpResponse:
+    # A short plain-text 404: these answer form posts and HTMX swaps, not page visits.
     try:
-        parsed = parse_arxiv_id(arxiv_id)
-    except InvalidArxivId as exc:
+        return selectors.paper_or_404(arxiv_id)
+    except Http404 as exc:
         return _text(str(exc), 404)
-    found = Paper.objects.only("pk", "arxiv_id").filter(arxiv_id=parsed.id).first()
-    if found is None:
-        return _text(f"No paper arXiv:{parsed.id} here.", 404)
-    return found
 
 
 def _login_first(request: HttpRequest, arxiv_id: str, intent: str) -> HttpResponse:

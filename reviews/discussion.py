@@ -8,12 +8,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from papers.cache import paper_pages_invalidate
 from papers.models import Paper
+from papers.services.counts import count_per_paper, counters_recount
 
 from .models import Comment, CommentKind, ReplicationStatus
 
@@ -52,23 +52,9 @@ def _clean(*, kind: str, body: str, link: str, replication_status: str) -> dict:
     return {"kind": kind, "body": body, "link": link, "replication_status": replication_status}
 
 
-def _visible_comments() -> Coalesce:
-    counted = (
-        Comment.objects.filter(paper=OuterRef("pk"), is_hidden=False, is_deleted=False)
-        .order_by()
-        .values("paper")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), 0)
-
-
 def comment_counts_refresh(paper_ids: list[int]) -> None:
-    ids = sorted(set(paper_ids))
-    if not ids:
-        return
-    Paper.objects.filter(pk__in=ids).update(comment_count=_visible_comments())
-    paper_pages_invalidate(Paper.objects.filter(pk__in=ids).values_list("arxiv_id", flat=True))
+    visible = Comment.objects.filter(is_hidden=False, is_deleted=False)
+    counters_recount(paper_ids, comment_count=count_per_paper(visible))
 
 
 def _lock(paper_id: int) -> None:

@@ -10,12 +10,12 @@ from dataclasses import asdict, dataclass, field
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 
 from papers.cache import paper_pages_invalidate
 from papers.models import Paper
+from papers.services.counts import count_per_paper, counters_recount
 
 from .models import Recommendation, Reproducibility, Review, ReviewConcern, ReviewRevision
 
@@ -85,24 +85,10 @@ def review_text_clean(text: ReviewText) -> ReviewText:
     )
 
 
-def _visible_reviews() -> Coalesce:
-    counted = (
-        Review.objects.filter(paper=OuterRef("pk"), is_hidden=False)
-        .order_by()
-        .values("paper")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), 0)
-
-
 def review_counts_refresh(paper_ids: list[int]) -> None:
     """Recompute review_count of these papers; their cached pages are dropped."""
-    ids = sorted(set(paper_ids))
-    if not ids:
-        return
-    Paper.objects.filter(pk__in=ids).update(review_count=_visible_reviews())
-    paper_pages_invalidate(Paper.objects.filter(pk__in=ids).values_list("arxiv_id", flat=True))
+    visible = count_per_paper(Review.objects.filter(is_hidden=False))
+    counters_recount(paper_ids, review_count=visible)
 
 
 def _locked(paper: Paper) -> Paper:

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from papers.models import Collection, CollectionItem, Paper
 from papers.reactions import ReactionKind
+from papers.selectors import paper_or_404
 from papers.services.collections import (
     CollectionNotFound,
     collection_create,
@@ -54,7 +55,6 @@ from .curation_serializers import (
     SaveTargetQuerySerializer,
 )
 from .throttles import WriteRateThrottle
-from .views import _vote_paper as paper_or_404
 
 NOT_FOUND = OpenApiResponse(description="No such paper or collection for you.")
 INVALID = OpenApiResponse(description="Invalid input; the body maps fields to messages.")

@@ -12,6 +12,7 @@ from papers import selectors
 from papers.arxiv.categories import is_arxiv_category
 from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from papers.models import Paper, Vote
+from papers.selectors import paper_or_404
 from papers.services.votes import VoteState, vote_toggle, vote_withdraw
 
 from .serializers import PaperSerializer, VoteRequestSerializer, VoteStateSerializer
@@ -62,18 +63,6 @@ class PaperDetail(generics.RetrieveAPIView):
         return paper
 
 
-def _vote_paper(arxiv_id: str) -> Paper:
-    try:
-        parsed = parse_arxiv_id(arxiv_id)
-    except InvalidArxivId as exc:
-        raise Http404(str(exc)) from None
-    fields = ("pk", "arxiv_id", "like_count", "dislike_count")
-    paper = Paper.objects.only(*fields).filter(arxiv_id=parsed.id).first()
-    if paper is None:
-        raise Http404(f"No paper arXiv:{parsed.id} here.")
-    return paper
-
-
 def _state(state: VoteState) -> Response:
     data = {
         "my_vote": VOTE_NAMES.get(state.my_vote),
@@ -99,7 +88,7 @@ class PaperVote(APIView):
         ),
     )
     def post(self, request: Request, arxiv_id: str) -> Response:
-        paper = _vote_paper(arxiv_id)
+        paper = paper_or_404(arxiv_id)
         serializer = VoteRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         value = {"like": Vote.Value.LIKE, "dislike": Vote.Value.DISLIKE}[
@@ -111,5 +100,5 @@ class PaperVote(APIView):
         request=None, responses=VoteStateSerializer, summary="Withdraw your vote on a paper"
     )
     def delete(self, request: Request, arxiv_id: str) -> Response:
-        paper = _vote_paper(arxiv_id)
+        paper = paper_or_404(arxiv_id)
         return _state(vote_withdraw(user=request.user, paper=paper))

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 
 from papers.cache import paper_pages_invalidate
 from papers.models import Collection, CollectionItem, Paper
@@ -22,6 +20,7 @@ from .collections import (
     default_collection,
     next_position,
 )
+from .counts import counters_recount, savers_per_paper
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,24 +36,9 @@ class SaveState:
         return bool(self.collection_ids)
 
 
-def _distinct_savers() -> Coalesce:
-    counted = (
-        CollectionItem.objects.filter(paper=OuterRef("pk"))
-        .order_by()
-        .values("paper")
-        .annotate(n=Count("collection__owner", distinct=True))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), 0)
-
-
 def save_counts_recount(paper_ids: list[int]) -> None:
     """Recompute save_count of these papers from their collection items."""
-    ids = sorted(set(paper_ids))
-    if not ids:
-        return
-    Paper.objects.filter(pk__in=ids).update(save_count=_distinct_savers())
-    paper_pages_invalidate(Paper.objects.filter(pk__in=ids).values_list("arxiv_id", flat=True))
+    counters_recount(paper_ids, save_count=savers_per_paper())
 
 
 def _locked(paper: Paper) -> Paper:
@@ -76,7 +60,7 @@ def _state(user: AbstractBaseUser, paper: Paper) -> SaveState:
 
 
 def _changed(paper: Paper) -> None:
-    Paper.objects.filter(pk=paper.pk).update(save_count=_distinct_savers())
+    Paper.objects.filter(pk=paper.pk).update(save_count=savers_per_paper())
     # The count and the public collections show on the shared anonymous page.
     paper_pages_invalidate([paper.arxiv_id])
 
