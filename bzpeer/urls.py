@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/", include("papers.api.urls")),
     path("accounts/", include("accounts.urls")),
     path("collections/", include("papers.urls_collections")),
+    # Before papers.urls, whose catch-all under /papers/ would take these addresses.
+    path("", include("reviews.urls")),
     path("", include("papers.urls")),
 ]
 

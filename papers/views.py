@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from reviews.blocks import paper_blocks_context
+
 from . import selectors
 from .arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from .bibtex import paper_bibtex
@@ -102,14 +104,14 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 def paper_page_context(request: HttpRequest, paper: Paper, **extra) -> dict:
-    """The whole page's context for this viewer (the anonymous one too)."""
-    return _detail_context(paper) | curation_context(
-        paper,
-        viewer=request.user,
-        my_vote=getattr(paper, "my_vote", None),
-        intent=request.GET.get("intent", ""),
-        **extra,
+    """The whole page's context for this viewer (the anonymous one too). ``extra`` carries
+    forms with errors and open states for the curation, review and discussion blocks."""
+    intent = extra.pop("intent_override", "") or request.GET.get("intent", "")
+    blocks = paper_blocks_context(paper, request.user, intent=intent, **extra)
+    curation = curation_context(
+        paper, viewer=request.user, my_vote=getattr(paper, "my_vote", None), intent=intent
     )
+    return _detail_context(paper) | curation | blocks
 
 
 @require_safe

@@ -7,7 +7,7 @@ the sanitiser, not the parser, is what keeps pages safe. Links get
 ``rel="nofollow ugc noopener"``, since user links must not pass on ranking or ``opener``.
 """
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import nh3
@@ -56,6 +56,12 @@ def markdown_html(text: str) -> SafeString:
     """Safe HTML for a user's Markdown text (empty text gives an empty string)."""
     if not text or not text.strip():
         return mark_safe("")
+    return _rendered(text)
+
+
+# A paper page renders the same texts for every signed-in visitor: remember recent ones.
+@lru_cache(maxsize=4096)
+def _rendered(text: str) -> SafeString:
     html = _parser().render(text)
     cleaned = nh3.clean(
         html,

@@ -1,9 +1,11 @@
 """The paper page runs a fixed number of queries, whatever the number of authors."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from papers.cache import local_pages
 from papers.models import Vote
 from papers.reactions import REACTION_KINDS
 from papers.services.collections import collection_create
@@ -15,10 +17,12 @@ from tests.factories import make_paper
 pytestmark = pytest.mark.django_db
 
 # paper (with the signed-in viewer's vote as a subquery), authorships+authors, affiliations,
-# categories, versions, public collections holding it, reactions (counts and mine)
-PAGE_QUERIES = 7
-# The viewer's collections, each marked with whether it holds the paper.
-MY_COLLECTIONS = 1
+# categories, versions, public collections holding it, reactions (counts and mine), reviews
+# with their authors, comments with their authors
+PAGE_QUERIES = 9
+# The viewer's collections, each marked with whether it holds the paper; the viewer's reports
+# of the paper's reviews and comments.
+MY_COLLECTIONS = 2
 
 
 def _queries_for(client, paper) -> int:
@@ -85,3 +89,70 @@ def test_home_page_query_count_is_bounded(client):
         assert client.get("/").status_code == 200
     # count, page of papers, lead authorships, categories
     assert len(queries) == 4
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_reviews_and_discussion_cost_the_same_however_many(client, django_user_model, signed_in):
+    """50 reviews with concerns and 200 comments in threads (some hidden, some replication
+    pointers, some reported by the viewer): one more query than an empty page, for the
+    reviews' concerns."""
+    from reviews.discussion import comment_counts_refresh
+    from reviews.models import Comment, Report, Review, ReviewConcern
+    from reviews.services import review_counts_refresh
+
+    paper = make_paper(authors=5)
+    viewer = django_user_model.objects.create_user("viewer", password="x" * 12)
+    people = django_user_model.objects.bulk_create(
+        django_user_model(username=f"reviewer{i}") for i in range(50)
+    )
+    reviews = Review.objects.bulk_create(
+        Review(
+            paper=paper,
+            author=person,
+            paper_version=1,
+            strengths=f"Strength **{i}** with $x_{i}$",
+            recommendation="skim",
+            confidence=3,
+            is_hidden=i % 10 == 0,
+        )
+        for i, person in enumerate(people)
+    )
+    ReviewConcern.objects.bulk_create(
+        ReviewConcern(review=review, position=p, text=f"Concern {p}")
+        for review in reviews
+        for p in range(3)
+    )
+    comments: list[Comment] = []
+    for i in range(200):
+        parent = comments[i // 2] if i and i % 3 else None
+        comment = Comment(
+            paper=paper,
+            author=people[i % 50],
+            parent=parent,
+            depth=parent.depth + 1 if parent else 0,
+            kind="replication" if i % 7 == 0 else "note",
+            link="https://example.org/run" if i % 7 == 0 else "",
+            replication_status="reproduced" if i % 7 == 0 else "",
+            body=f"Comment {i}",
+            is_hidden=i % 25 == 0,
+        )
+        comment.save()
+        comments.append(comment)
+    Report.objects.bulk_create(
+        Report(reporter=viewer, comment=comment, reason="spam") for comment in comments[1:20]
+    )
+    review_counts_refresh([paper.pk])
+    comment_counts_refresh([paper.pk])
+    empty = make_paper(authors=5)
+
+    if signed_in:
+        client.force_login(viewer)
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert html.count('class="review"') == 45 and "Comment 199" in html
+    expected = PAGE_QUERIES + 1
+    if signed_in:
+        expected += MY_COLLECTIONS + 2
+    # Anonymous pages are cached: measure the rendering itself.
+    cache.clear(), local_pages.clear()
+    assert _queries_for(client, paper) == expected
+    assert _queries_for(client, empty) == expected - 1
