@@ -1,0 +1,98 @@
+"""Reviews and discussion in Chromium: the review form opens in place, shows its errors next
+to the fields, and the new review and the page's counts appear without a reload; a reply
+goes under its comment."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from playwright.sync_api import expect
+
+from papers.models import Paper
+from reviews.discussion import comment_create
+from reviews.models import Comment, Review
+
+from .conftest import BIG_ID
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, username: str):
+    """Carry a force-logged-in session into the browser (no log-in form involved)."""
+    user = get_user_model().objects.filter(username=username).first()
+    user = user or get_user_model().objects.create_user(username, password="x" * 12)
+    client = Client()
+    client.force_login(user)
+    page.context.clear_cookies()
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    return user
+
+
+def test_write_a_review_in_place(desktop, live_server, papers, screenshot):
+    page = desktop
+    sign_in(page, live_server, "reviewer")
+    page.goto(f"{live_server.url}/papers/{BIG_ID}/")
+    page.evaluate("window.bzpeerNoReload = true")
+    reviews = page.locator("#reviews")
+    expect(reviews.locator('[data-count="reviews"]')).to_have_text("0")
+
+    reviews.get_by_role("link", name="Open review form").click()
+    form = page.locator("#review-form")
+    expect(form).to_be_visible()
+    form.get_by_label("Summary of the claims").fill("A survey of *big models*.")
+    form.get_by_role("button", name="Publish review").click()
+    # Server-side validation: the messages sit next to their fields, the text is kept.
+    expect(page.locator("#field-strengths .field__error")).to_contain_text(
+        "Give at least one concrete strength"
+    )
+    expect(page.locator("#field-recommendation .field__error")).to_be_visible()
+    expect(form.get_by_label("Summary of the claims")).to_have_value("A survey of *big models*.")
+    screenshot(page, "review-form-errors")
+
+    form.get_by_label("Strengths").fill("Broad coverage; $O(n^2)$ attention explained.")
+    form.get_by_label("Concern 1").fill("No quantitative comparison.")
+    form.get_by_label("Worth reading").check()
+    form.get_by_label("4 · I work on this").check()
+    form.get_by_role("button", name="Publish review").click()
+
+    review = page.locator("article.review")
+    expect(review).to_contain_text("Broad coverage")
+    expect(review).to_contain_text("No quantitative comparison.")
+    expect(review.locator("em")).to_have_text("big models")
+    expect(review.locator(".katex").first).to_be_visible()  # math rendered by KaTeX
+    expect(reviews.locator('[data-count="reviews"]')).to_have_text("1")
+    expect(page.locator("#paper-reviews .count__value")).to_have_text("1")
+    expect(page.locator("#frame-reviews")).to_contain_text("1 review")
+    assert page.evaluate("window.bzpeerNoReload") is True
+    assert Review.objects.get().concerns.count() == 1
+    screenshot(page, "review-published")
+
+
+def test_reply_to_a_comment(desktop, live_server, papers, screenshot):
+    page = desktop
+    author = get_user_model().objects.create_user("author", password="x" * 12)
+    paper = Paper.objects.get(arxiv_id=BIG_ID)
+    first = comment_create(author=author, paper=paper, kind="question", body="Which data?")
+    sign_in(page, live_server, "replier")
+    page.goto(f"{live_server.url}/papers/{BIG_ID}/#discussion")
+    page.evaluate("window.bzpeerNoReload = true")
+    discussion = page.locator("#discussion")
+    expect(discussion.locator('[data-count="comments"]')).to_have_text("1")
+
+    page.locator(f"#reply-{first.pk}").click()
+    reply_form = page.locator(f"#comment-form-{first.pk}")
+    expect(reply_form).to_be_visible()
+    reply_form.get_by_label("Your reply").fill("The **C4** corpus, section 3.")
+    reply_form.get_by_role("button", name="Post reply").click()
+
+    reply = Comment.objects.filter(parent=first)
+    expect(discussion.locator('[data-count="comments"]')).to_have_text("2")
+    replies = page.locator(f"#comment-{first.pk} ol.replies")
+    expect(replies).to_contain_text("section 3.")
+    expect(replies.locator("strong")).to_have_text("C4")
+    assert reply.get().author.username == "replier"
+    assert page.evaluate("window.bzpeerNoReload") is True
+    screenshot(page, "reply-posted")
