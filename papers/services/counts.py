@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -39,15 +40,21 @@ def counters_recount(paper_ids: Iterable[int], **counters: Coalesce) -> None:
 
 
 def _true_counts() -> dict[str, Coalesce]:
+    # Looked up by name: the reviews app builds on papers, so papers does not import it.
+    review, comment = apps.get_model("reviews", "Review"), apps.get_model("reviews", "Comment")
     return {
         "like_count": count_per_paper(Vote.objects.filter(value=Vote.Value.LIKE)),
         "dislike_count": count_per_paper(Vote.objects.filter(value=Vote.Value.DISLIKE)),
         "save_count": savers_per_paper(),
+        # What the public sees: nothing hidden by a moderator, no deleted comments.
+        "review_count": count_per_paper(review.objects.filter(is_hidden=False)),
+        "comment_count": count_per_paper(comment.objects.filter(is_hidden=False, is_deleted=False)),
     }
 
 
 def paper_counts_refresh(*, paper_ids: Iterable[int]) -> int:
-    """Set like, dislike and save counters of these papers from the votes and saves.
+    """Set the curation counters of these papers (likes, dislikes, saves, reviews and
+    comments) from the rows they count.
 
     Only papers whose counters are wrong are written (so a repeated refresh writes nothing),
     and the counts are computed inside the UPDATE itself, so rows that change between finding
@@ -63,6 +70,8 @@ def paper_counts_refresh(*, paper_ids: Iterable[int]) -> int:
             like_count=F("true_like_count"),
             dislike_count=F("true_dislike_count"),
             save_count=F("true_save_count"),
+            review_count=F("true_review_count"),
+            comment_count=F("true_comment_count"),
         )
         .values_list("pk", "arxiv_id")
     )

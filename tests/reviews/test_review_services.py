@@ -167,3 +167,21 @@ def test_admin_shows_a_review_with_its_history(admin_client, curator):
     html = admin_client.get(f"/admin/reviews/review/{review.pk}/change/").content.decode()
     assert "Careful ablations." in html  # the earlier text, in the history
     assert admin_client.get("/admin/reviews/review/").status_code == 200
+
+
+def test_the_counts_refresh_repairs_review_and_comment_counts(curator, other_curator):
+    from papers.services.counts import paper_counts_refresh
+    from reviews.discussion import comment_create
+
+    paper = make_paper()
+    review_create(author=curator, paper=paper, text=ReviewText("skim", 3, strengths="Good."))
+    hidden = review_create(
+        author=other_curator, paper=paper, text=ReviewText("skip", 2, strengths="Hidden.")
+    )
+    Review.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    comment_create(author=curator, paper=paper, body="Shown")
+    assert paper_counts_refresh(paper_ids=[paper.pk]) == 1  # the hidden review was counted
+    Paper.objects.filter(pk=paper.pk).update(comment_count=9)
+    assert paper_counts_refresh(paper_ids=[paper.pk]) == 1
+    assert Paper.objects.values_list("review_count", "comment_count").get(pk=paper.pk) == (1, 1)
+    assert paper_counts_refresh(paper_ids=[paper.pk]) == 0
