@@ -5,6 +5,7 @@ nothing of any one viewer: no "mine", no reports, no forms with tokens.
 """
 
 from django.conf import settings
+from django.urls import reverse
 
 from papers.models import Paper
 
@@ -78,6 +79,7 @@ def discussion_context(
     return {
         "paper": paper,
         "discussion": paper_discussion(paper, viewer, sort=sort, kind=kind),
+        "discussion_url": reverse("reviews:discussion", args=[paper.arxiv_id]),
         "comment_form": comment_form or CommentForm(),
         "editing_comment": editing_comment,
         "comment_edit_form": comment_edit_form,

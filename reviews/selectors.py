@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from papers.models import Paper
@@ -107,8 +108,11 @@ def paper_discussion(
         Comment.objects.filter(paper=paper).select_related("author").order_by("created_at", "pk")
     )
     now = timezone.now()
+    # One reverse() for the paper, not five per comment: a long thread has hundreds.
+    base = reverse("reviews:comment-create", args=[paper.arxiv_id])
     nodes: dict[int, CommentNode] = {}
     for comment in comments:
+        comment.url_base = f"{base}{comment.pk}/"
         comment.is_mine = comment.author_id == viewer_pk
         comment.can_edit = (
             comment.is_mine and not comment.is_deleted and now <= _editable_until(comment)
