@@ -27,7 +27,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "bzpeer.admin_site.BzpeerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -296,6 +296,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "VoteValueEnum": ["like", "dislike"],
         "ReactionKindEnum": "papers.reactions.ReactionKind",
+        # Reactions and comments both have a "kind": each its own name.
+        "CommentKindEnum": "reviews.models.CommentKind",
     },
 }
 

@@ -126,8 +126,13 @@ def comment_delete(*, comment: Comment, actor: AbstractBaseUser) -> None:
         _lock(comment.paper_id)
         if comment.replies.exists():
             comment.is_deleted = True
-            comment.body, comment.link = "", ""
-            comment.save(update_fields=["is_deleted", "body", "link"])
+            # Nothing of what was written stays; a pointer's link and status go with its text
+            # (only replication pointers may carry them, so it becomes a plain note).
+            comment.body, comment.link, comment.replication_status = "", "", ""
+            comment.kind = CommentKind.NOTE
+            comment.save(
+                update_fields=["is_deleted", "body", "link", "replication_status", "kind"]
+            )
         else:
             comment.delete()
         comment_counts_refresh([comment.paper_id])

@@ -16,6 +16,7 @@ from django.utils import timezone
 from papers.models import Paper
 
 from .discussion import replication_summary
+from .helpful import with_helpful
 from .models import (
     Comment,
     CommentKind,
@@ -31,6 +32,13 @@ THREAD_DEPTH_SHOWN = 3
 
 COMMENT_SORTS = {"oldest": "Oldest first", "newest": "Newest first", "kind": "By kind"}
 KIND_ORDER = {kind: i for i, kind in enumerate(CommentKind.values)}
+
+
+def item_url_base(paper: Paper, kind: str) -> str:
+    """The address under which a paper's reviews or comments live ("/papers/<id>/comments/"):
+    one reverse() per page, the items' own addresses are built on it."""
+    name = "reviews:create" if kind == "review" else "reviews:comment-create"
+    return reverse(name, args=[paper.arxiv_id])
 
 
 def _signed_in(viewer) -> bool:
@@ -105,11 +113,13 @@ def paper_discussion(
     kind = kind if kind in CommentKind.values else ""
     viewer_pk = viewer.pk if _signed_in(viewer) else None
     comments = list(
-        Comment.objects.filter(paper=paper).select_related("author").order_by("created_at", "pk")
+        with_helpful(Comment.objects.filter(paper=paper), viewer)
+        .select_related("author")
+        .order_by("created_at", "pk")
     )
     now = timezone.now()
     # One reverse() for the paper, not five per comment: a long thread has hundreds.
-    base = reverse("reviews:comment-create", args=[paper.arxiv_id])
+    base = item_url_base(paper, "comment")
     nodes: dict[int, CommentNode] = {}
     for comment in comments:
         comment.url_base = f"{base}{comment.pk}/"

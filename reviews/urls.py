@@ -4,7 +4,7 @@ from django.urls import path
 
 from papers import converters  # noqa: F401  (registers <arxiv:…>)
 
-from . import feeds, views, views_discussion
+from . import feeds, views, views_discussion, views_helpful
 
 app_name = "reviews"
 
@@ -49,6 +49,18 @@ urlpatterns = [
         views_discussion.report_view,
         {"kind": "review"},
         name="report-review",
+    ),
+    path(
+        "papers/<arxiv:arxiv_id>/reviews/<int:pk>/helpful",
+        views_helpful.helpful_view,
+        {"kind": "review"},
+        name="helpful-review",
+    ),
+    path(
+        "papers/<arxiv:arxiv_id>/comments/<int:pk>/helpful",
+        views_helpful.helpful_view,
+        {"kind": "comment"},
+        name="helpful-comment",
     ),
     path(
         "papers/<arxiv:arxiv_id>/comments/<int:pk>/report",

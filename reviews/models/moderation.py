@@ -68,3 +68,74 @@ class Report(models.Model):
     @property
     def target(self):
         return self.review or self.comment
+
+
+class ModerationActionKind(models.TextChoices):
+    HIDE = "hide", "Hide"
+    RESTORE = "restore", "Restore"
+    DISMISS_REPORT = "dismiss_report", "Dismiss report"
+    MARK_SPAM = "mark_spam", "Mark as spam"
+
+
+class ModerationAction(models.Model):
+    """One moderation step: who did what to which item or account, when and why.
+
+    The log outlives what it describes: every link is SET_NULL and the text snapshots
+    (``actor_repr``, ``target_repr``) keep the who and the what once a row is gone.
+    """
+
+    REASON_MAX = 1_000
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_actions",
+    )
+    actor_repr = models.CharField("moderator", max_length=150)
+    action = models.CharField(max_length=20, choices=ModerationActionKind.choices)
+    review = models.ForeignKey(
+        "reviews.Review",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_actions",
+    )
+    comment = models.ForeignKey(
+        "reviews.Comment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_actions",
+    )
+    report = models.ForeignKey(
+        Report,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_actions",
+    )
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_actions_received",
+    )
+    target_repr = models.CharField("target", max_length=300)
+    reason = models.TextField(max_length=REASON_MAX)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=ModerationActionKind.values),
+                name="moderation_action_known",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="moderation_action_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.target_repr}"

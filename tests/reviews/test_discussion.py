@@ -137,3 +137,24 @@ def test_admin_lists_comments(admin_client, curator):
     comment_create(author=curator, paper=make_paper(), body="Visible to moderators.")
     html = admin_client.get("/admin/reviews/comment/").content.decode()
     assert "Quick note" in html
+
+
+def test_a_replication_pointer_with_replies_is_deleted_without_its_link(curator, other_curator):
+    paper = make_paper()
+    pointer = comment_create(
+        author=curator,
+        paper=paper,
+        kind="replication",
+        body="Reproduced on 8 GPUs.",
+        link="https://example.org/run",
+        replication_status="reproduced",
+    )
+    comment_create(author=other_curator, paper=paper, body="Which seed?", parent=pointer)
+    comment_delete(comment=pointer, actor=curator)
+    pointer.refresh_from_db()
+    assert pointer.is_deleted and (pointer.body, pointer.link, pointer.replication_status) == (
+        "",
+        "",
+        "",
+    )
+    assert replication_rollup(paper)["reproduced"] == 0
