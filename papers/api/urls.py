@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from papers import converters  # noqa: F401  (registers <arxiv:…>)
+from reviews.api import views as reviews
 
 from . import curation, views
 
@@ -21,6 +22,33 @@ urlpatterns = [
         "papers/<arxiv:arxiv_id>/reactions/<str:kind>/",
         curation.PaperReaction.as_view(),
         name="paper-reaction",
+    ),
+    path("papers/<arxiv:arxiv_id>/reviews/", reviews.ReviewList.as_view(), name="paper-reviews"),
+    path(
+        "papers/<arxiv:arxiv_id>/reviews/<int:pk>/",
+        reviews.ReviewDetail.as_view(),
+        name="paper-review",
+    ),
+    path(
+        "papers/<arxiv:arxiv_id>/reviews/<int:pk>/concerns/<int:position>/addressed/",
+        reviews.ReviewConcernAddressed.as_view(),
+        name="paper-review-concern-addressed",
+    ),
+    path(
+        "papers/<arxiv:arxiv_id>/reviews/<int:pk>/report/",
+        reviews.ReviewReport.as_view(),
+        name="paper-review-report",
+    ),
+    path("papers/<arxiv:arxiv_id>/comments/", reviews.CommentList.as_view(), name="paper-comments"),
+    path(
+        "papers/<arxiv:arxiv_id>/comments/<int:pk>/",
+        reviews.CommentDetail.as_view(),
+        name="paper-comment",
+    ),
+    path(
+        "papers/<arxiv:arxiv_id>/comments/<int:pk>/report/",
+        reviews.CommentReport.as_view(),
+        name="paper-comment-report",
     ),
     path("collections/", curation.CollectionList.as_view(), name="collection-list"),
     path("collections/<int:pk>/", curation.CollectionDetail.as_view(), name="collection-detail"),
