@@ -28,3 +28,11 @@ class ProfileForm(forms.ModelForm):
     def clean_orcid(self) -> str:
         # The link form is accepted but only the bare iD is stored (and checked for uniqueness).
         return normalize_orcid(self.cleaned_data.get("orcid", ""))
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    """Which notifications the user gets, on the notifications page and by email."""
+
+    class Meta:
+        model = User
+        fields = ("notify_new_reviews", "notify_replies")

@@ -3,7 +3,10 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
+from .notification_models import Notification, NotificationKind
 from .validators import validate_orcid
+
+__all__ = ["BIO_MAX_LENGTH", "Notification", "NotificationKind", "User"]
 
 BIO_MAX_LENGTH = 1000
 
@@ -17,6 +20,18 @@ class User(AbstractUser):
     orcid = models.CharField("ORCID iD", max_length=19, blank=True, validators=[validate_orcid])
     # A TextField has no length limit in PostgreSQL: the validator keeps bios short.
     bio = models.TextField(blank=True, validators=[MaxLengthValidator(BIO_MAX_LENGTH)])
+
+    # Which notifications the user receives: both on the notifications page and in the digest.
+    notify_new_reviews = models.BooleanField(
+        "New reviews of papers I saved",
+        default=True,
+        help_text="When someone reviews a paper that is in one of your collections.",
+    )
+    notify_replies = models.BooleanField(
+        "Replies to my comments",
+        default=True,
+        help_text="When someone replies to one of your discussion comments.",
+    )
 
     class Meta(AbstractUser.Meta):
         constraints = [

@@ -1,11 +1,16 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from papers.ratelimits import write_limited
 from papers.selectors import public_collections_of
 
-from . import services
-from .forms import ProfileForm
+from . import notifications, services
+from .forms import NotificationSettingsForm, ProfileForm
+
+# The hidden "form" field of the notification settings: the edit page holds two forms.
+NOTIFICATION_SETTINGS = "notifications"
 
 
 def profile_detail(request, username: str):
@@ -23,8 +28,35 @@ def profile_detail(request, username: str):
 def profile_edit(request):
     # Always the signed-in user's own profile: there is no way to name anyone else's.
     profile = services.profile_for_edit(request.user)
-    form = ProfileForm(request.POST or None, instance=profile)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    sent_settings = posted is not None and posted.get("form") == NOTIFICATION_SETTINGS
+    form = ProfileForm(None if sent_settings else posted, instance=profile)
+    settings_form = NotificationSettingsForm(posted if sent_settings else None, instance=profile)
+    if sent_settings and settings_form.is_valid():
+        notifications.notification_settings_update(user=profile, data=settings_form.cleaned_data)
+        return redirect(reverse("accounts:profile_edit") + "?saved=notifications#notifications")
+    if posted is not None and not sent_settings and form.is_valid():
         services.update_profile(profile, form.cleaned_data)
         return redirect("accounts:profile", username=request.user.get_username())
-    return render(request, "accounts/profile_edit.html", {"form": form})
+    context = {
+        "form": form,
+        "settings_form": settings_form,
+        "settings_saved": request.GET.get("saved") == NOTIFICATION_SETTINGS,
+    }
+    return render(request, "accounts/profile_edit.html", context)
+
+
+@login_required
+@require_safe
+def notification_list(request):
+    """The signed-in user's notifications. Reading the page marks nothing as read."""
+    page = notifications.notifications_page(user=request.user, page_number=request.GET.get("page"))
+    return render(request, "accounts/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+@write_limited
+def notifications_read(request):
+    notifications.notifications_mark_all_read(user=request.user)
+    return redirect("notifications:list")

@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.notifications",
             ],
         },
     },
@@ -324,3 +325,15 @@ COMMENT_EDIT_GRACE_MINUTES = env_int("COMMENT_EDIT_GRACE_MINUTES", 15)
 
 # Extra endpoints used only by `make bench` (a constant response to compare against).
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
+
+# --- Notifications --------------------------------------------------------------------------
+# What one user's notifications gather for before they go out as a single email.
+NOTIFICATION_BATCH_SECONDS = env_int("NOTIFICATION_BATCH_SECONDS", 300)
+# Emails are written outside any request: their links start with this address.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each email as a file
+# under EMAIL_FILE_PATH instead of sending it.
+if _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))
+    }

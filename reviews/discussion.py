@@ -2,6 +2,7 @@
 keeps threads, and the paper's exact comment count and replication roll-up."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.notifications import reply_notify_enqueue
 from papers.cache import paper_pages_invalidate
 from papers.models import Paper
 from papers.services.counts import count_per_paper, counters_recount
@@ -86,6 +88,8 @@ def comment_create(
             **fields,
         )
         comment_counts_refresh([paper.pk])
+        if parent is not None:
+            transaction.on_commit(partial(reply_notify_enqueue, comment.pk))
     return comment
 
 
@@ -130,9 +134,7 @@ def comment_delete(*, comment: Comment, actor: AbstractBaseUser) -> None:
             # (only replication pointers may carry them, so it becomes a plain note).
             comment.body, comment.link, comment.replication_status = "", "", ""
             comment.kind = CommentKind.NOTE
-            comment.save(
-                update_fields=["is_deleted", "body", "link", "replication_status", "kind"]
-            )
+            comment.save(update_fields=["is_deleted", "body", "link", "replication_status", "kind"])
         else:
             comment.delete()
         comment_counts_refresh([comment.paper_id])

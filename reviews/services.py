@@ -6,6 +6,7 @@ the paper's row lock and recomputes the count inside the UPDATE, as saves do.
 """
 
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.notifications import review_notify_enqueue
 from papers.cache import paper_pages_invalidate
 from papers.models import Paper
 from papers.services.counts import count_per_paper, counters_recount
@@ -128,6 +130,7 @@ def review_create(*, author: AbstractBaseUser, paper: Paper, text: ReviewText) -
             ) from None
         _set_concerns(review, text.concerns)
         review_counts_refresh([locked.pk])
+        transaction.on_commit(partial(review_notify_enqueue, review.pk))
     return review
 
 

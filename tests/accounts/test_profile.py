@@ -125,8 +125,9 @@ def test_anyone_sees_a_public_profile(client, ada, django_assert_max_num_queries
 
 def test_a_stranger_sees_the_profile_without_edit_link(client, ada, django_assert_max_num_queries):
     client.force_login(make_user("grace"))
-    # The session, the signed-in user, the profile and its public collections.
-    with django_assert_max_num_queries(4):
+    # The session, the signed-in user, the unread notifications, the profile and its public
+    # collections.
+    with django_assert_max_num_queries(5):
         response = client.get("/accounts/profile/ada/")
     html = response.content.decode()
     assert "Ada Lovelace" in html
@@ -135,7 +136,7 @@ def test_a_stranger_sees_the_profile_without_edit_link(client, ada, django_asser
 
 def test_the_owner_sees_an_edit_link(client, ada, django_assert_max_num_queries):
     client.force_login(ada)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         html = client.get("/accounts/profile/ada/").content.decode()
     assert f'href="{EDIT_URL}">Edit profile</a>' in html
 

@@ -244,7 +244,8 @@ def test_posting_with_the_csrf_token_of_the_page_works(user, queued):
 def test_the_owner_follows_a_queued_job(signed_in, user, django_assert_max_num_queries):
     job = make_job(user)
 
-    with django_assert_max_num_queries(3):
+    # Session, user, the job, and the unread notifications in the navigation.
+    with django_assert_max_num_queries(4):
         response = signed_in.get(job_url(job))
 
     assert response.status_code == 200

@@ -23,6 +23,8 @@ PAGE_QUERIES = 9
 # The viewer's collections, each marked with whether it holds the paper; the viewer's reports
 # of the paper's reviews and comments.
 MY_COLLECTIONS = 2
+# Every signed-in page: the session, the user and the unread notifications in the navigation.
+SIGNED_IN = 3
 
 
 def _queries_for(client, paper) -> int:
@@ -44,7 +46,7 @@ def test_signed_in_page_costs_the_same_plus_session(client, django_user_model):
     large = make_paper(authors=100, affiliations=dict.fromkeys(range(100), ("Lab",)))
     client.force_login(django_user_model.objects.create_user("curator", password="x" * 12))
     small_count, large_count = _queries_for(client, small), _queries_for(client, large)
-    assert small_count == large_count == PAGE_QUERIES + MY_COLLECTIONS + 2  # session and user
+    assert small_count == large_count == PAGE_QUERIES + MY_COLLECTIONS + SIGNED_IN
 
 
 @pytest.mark.parametrize("authors", [3, 100])
@@ -56,7 +58,7 @@ def test_signed_in_page_with_a_vote_costs_no_more(client, django_user_model, aut
     response = client.get(paper.get_absolute_url())
     assert 'aria-pressed="true"' in response.content.decode()
     # The viewer's vote is a subquery of the paper's own query, not a query of its own.
-    assert _queries_for(client, paper) == PAGE_QUERIES + MY_COLLECTIONS + 2
+    assert _queries_for(client, paper) == PAGE_QUERIES + MY_COLLECTIONS + SIGNED_IN
 
 
 @pytest.mark.parametrize("scale", [1, 12])
@@ -79,7 +81,7 @@ def test_curated_page_costs_the_same_however_much_curation(client, django_user_m
     client.force_login(user)
     html = client.get(paper.get_absolute_url()).content.decode()
     assert "<dt>Your vote</dt><dd>Liked</dd>" in html and "Saved in" in html
-    assert _queries_for(client, paper) == PAGE_QUERIES + MY_COLLECTIONS + 2
+    assert _queries_for(client, paper) == PAGE_QUERIES + MY_COLLECTIONS + SIGNED_IN
 
 
 def test_home_page_query_count_is_bounded(client):
@@ -151,7 +153,7 @@ def test_reviews_and_discussion_cost_the_same_however_many(client, django_user_m
     assert html.count('class="review"') == 45 and "Comment 199" in html
     expected = PAGE_QUERIES + 1
     if signed_in:
-        expected += MY_COLLECTIONS + 2
+        expected += MY_COLLECTIONS + SIGNED_IN
     # Anonymous pages are cached: measure the rendering itself.
     cache.clear(), local_pages.clear()
     assert _queries_for(client, paper) == expected

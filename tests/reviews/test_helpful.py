@@ -58,7 +58,7 @@ def test_hidden_or_deleted_items_cannot_be_marked(curator, other_curator):
 def test_double_clicks_at_once_end_in_one_state(curator, other_curator):
     paper = make_paper()
     comment = comment_create(author=curator, paper=paper, body="Useful")
-    results, errors = run_at_once([lambda: helpful_toggle(user=other_curator, target=comment)] * 4)
+    _, errors = run_at_once([lambda: helpful_toggle(user=other_curator, target=comment)] * 4)
     assert errors == []
     assert HelpfulMark.objects.filter(comment=comment).count() in (0, 1)
 
