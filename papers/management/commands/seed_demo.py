@@ -33,5 +33,7 @@ class Command(BaseCommand):
             f"({summary.votes.created} new); saves {summary.saves.total} "
             f"({summary.saves.created} new); collections {summary.collections.total} "
             f"({summary.collections.created} new); reactions {summary.reactions.total} "
-            f"({summary.reactions.created} new)."
+            f"({summary.reactions.created} new); reviews {summary.reviews.total} "
+            f"({summary.reviews.created} new); comments {summary.comments.total} "
+            f"({summary.comments.created} new)."
         )
