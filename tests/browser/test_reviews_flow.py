@@ -5,6 +5,7 @@ goes under its comment."""
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -96,3 +97,53 @@ def test_reply_to_a_comment(desktop, live_server, papers, screenshot):
     assert reply.get().author.username == "replier"
     assert page.evaluate("window.bzpeerNoReload") is True
     screenshot(page, "reply-posted")
+
+
+def test_report_a_comment_and_hide_it_from_the_admin(desktop, live_server, papers, screenshot):
+    page = desktop
+    paper = Paper.objects.get(arxiv_id=BIG_ID)
+    author = get_user_model().objects.create_user("spammer", password="x" * 12)
+    comment = comment_create(author=author, paper=paper, body="Buy cheap GPUs at example.com")
+    paper_url = f"{live_server.url}/papers/{BIG_ID}/"
+
+    # A curator reports it from the page.
+    sign_in(page, live_server, "reporter")
+    page.goto(paper_url)
+    control = page.locator(f"#report-comment-{comment.pk}")
+    control.get_by_text("Report", exact=True).click()
+    control.get_by_label("Why should moderators look at this?").select_option("spam")
+    control.get_by_role("button", name="Send report").click()
+    expect(page.locator(f"#report-comment-{comment.pk}")).to_contain_text("Reported.")
+
+    # A moderator (not staff) logs in to the admin and hides it from the report queue.
+    moderator = get_user_model().objects.create_user("mod", password="moderate-it-1")
+    # Transactional tests start from an empty database: the group is made again.
+    moderator.groups.add(Group.objects.get_or_create(name="Moderators")[0])
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/reviews/report/")
+    page.get_by_label("Username").fill("mod")
+    page.get_by_label("Password").fill("moderate-it-1")
+    page.get_by_role("button", name="Log in").click()
+    row = page.locator("#result_list tbody tr", has_text="Buy cheap GPUs")
+    expect(row).to_have_count(1)
+    row.locator("input.action-select").check()
+    page.locator("select[name=action]").select_option(label="Hide the reported items")
+    page.get_by_role("button", name="Run").click()
+    page.locator("#id_reason").fill("Advertising, reported by a curator.")
+    page.locator("#moderation-confirm").click()
+    expect(page.locator(".messagelist")).to_contain_text("Hid 1 item")
+    screenshot(page, "admin-report-hidden")
+
+    # Gone for everyone else, anonymous visitors included; marked for its author.
+    sign_in(page, live_server, "reporter")
+    page.goto(paper_url)
+    expect(page.locator("#discussion")).not_to_contain_text("Buy cheap GPUs")
+    page.context.clear_cookies()
+    page.goto(paper_url)
+    expect(page.locator("#discussion")).not_to_contain_text("Buy cheap GPUs")
+    sign_in(page, live_server, "spammer")
+    page.goto(paper_url)
+    hidden = page.locator(f"#comment-{comment.pk}")
+    expect(hidden).to_contain_text("Buy cheap GPUs")
+    expect(hidden).to_contain_text("Hidden by a moderator.")
+    screenshot(page, "hidden-comment-for-its-author")
