@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from reviews.discussion import comment_create
-from reviews.models import Comment, Report, Review, ReviewConcern
+from reviews.models import Comment, ModerationAction, Report, Review, ReviewConcern
 from reviews.services import ReviewText, review_create
 from tests.factories import make_paper
 
@@ -328,3 +328,302 @@ def test_hidden_items_on_the_page(client, world, role):
     html = client.get(world.paper.get_absolute_url()).content.decode()
     assert "Author strengths." in html and "Author comment." in html
     assert "Hidden strengths." not in html and "Hidden comment." not in html
+
+
+# --- Moderation in the admin -------------------------------------------------------------------
+
+ADMIN_LOGIN = 302  # sent to the admin's log-in page
+FORBIDDEN = 403
+MODERATORS_ONLY = {
+    "anonymous": ADMIN_LOGIN,
+    "author": ADMIN_LOGIN,
+    "other": ADMIN_LOGIN,
+    "moderator": OK,
+    "staff": OK,
+}
+
+
+def _reported(world: World) -> Report:
+    return Report.objects.create(
+        reporter=world.users["other"], comment=world.comment, reason="spam"
+    )
+
+
+def _action(name: str, ids, reason: str = "Matrix reason.") -> dict:
+    return {"action": name, "_selected_action": [str(pk) for pk in ids], "post": "yes",
+            "reason": reason, "index": "0"}  # fmt: skip
+
+
+ADMIN_READS = {
+    "report queue": lambda w: "/admin/reviews/report/",
+    "review list": lambda w: "/admin/reviews/review/",
+    "a review with its history": lambda w: f"/admin/reviews/review/{w.review.pk}/change/",
+    "comment list": lambda w: "/admin/reviews/comment/",
+    "moderation log": lambda w: "/admin/reviews/moderationaction/",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", ADMIN_READS)
+def test_admin_reads(client, world, page, role):
+    response = _client(client, world, role).get(ADMIN_READS[page](world))
+    assert response.status_code == MODERATORS_ONLY[role], (page, role)
+    if response.status_code == ADMIN_LOGIN:
+        assert response["Location"].startswith("/admin/login/")
+
+
+# name: (admin list URL, action, ids of, what changed when it ran)
+ADMIN_ACTIONS = {
+    "hide reported items": (
+        "/admin/reviews/report/",
+        "hide_items",
+        lambda w: [_reported(w).pk],
+        lambda w: Comment.objects.get(pk=w.comment.pk).is_hidden,
+    ),
+    "dismiss reports": (
+        "/admin/reviews/report/",
+        "dismiss_reports",
+        lambda w: [_reported(w).pk],
+        lambda w: Report.objects.get().status == "dismissed",
+    ),
+    "hide a review": (
+        "/admin/reviews/review/",
+        "hide_items",
+        lambda w: [w.review.pk],
+        lambda w: Review.objects.get(pk=w.review.pk).is_hidden,
+    ),
+    "restore a hidden review": (
+        "/admin/reviews/review/",
+        "restore_items",
+        lambda w: [w.hidden_review.pk],
+        lambda w: not Review.objects.get(pk=w.hidden_review.pk).is_hidden,
+    ),
+    "hide a comment": (
+        "/admin/reviews/comment/",
+        "hide_items",
+        lambda w: [w.comment.pk],
+        lambda w: Comment.objects.get(pk=w.comment.pk).is_hidden,
+    ),
+    "mark an author as spam": (
+        "/admin/reviews/comment/",
+        "mark_authors_spam",
+        lambda w: [w.comment.pk],
+        lambda w: not w.users["author"].__class__.objects.get(pk=w.users["author"].pk).is_active,
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", ADMIN_ACTIONS)
+def test_admin_actions(client, world, case, role):
+    url, action, ids, changed = ADMIN_ACTIONS[case]
+    selected = ids(world)
+    client = _client(client, world, role)
+    response = client.post(url, _action(action, selected))
+    allowed = role in ("moderator", "staff")
+    assert response.status_code == 302, (case, role)
+    assert changed(world) is allowed, (case, role)
+    assert ModerationAction.objects.exists() is allowed
+    if allowed:
+        logged = ModerationAction.objects.first()
+        assert logged.actor == world.users[role] and logged.reason == "Matrix reason."
+    else:
+        assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nobody_edits_the_moderation_log(client, world, role, django_user_model):
+    from reviews.moderation import items_hide
+
+    items_hide(moderator=world.users["staff"], items=[world.review], reason="Logged.")
+    entry = ModerationAction.objects.get()
+    client = _client(client, world, role)
+    base = f"/admin/reviews/moderationaction/{entry.pk}"
+    expected = MODERATORS_ONLY[role] if role not in ("moderator", "staff") else FORBIDDEN
+    assert client.get("/admin/reviews/moderationaction/add/").status_code == expected
+    assert client.post(f"{base}/change/", {"reason": "Rewritten."}).status_code in (
+        expected,
+        OK,  # the read-only view answers a post with the same page, changing nothing
+    )
+    assert client.post(f"{base}/delete/", {"post": "yes"}).status_code == expected
+    entry.refresh_from_db()
+    assert entry.reason == "Logged."
+
+
+# --- The API -----------------------------------------------------------------------------------
+
+DENIED = 403  # anonymous writes, and others' items, as the rest of the API answers
+CREATED = 201
+NO_CONTENT = 204
+API_REVIEW = {"strengths": "API strengths.", "recommendation": "skim", "confidence": 3}
+
+
+def _api(w: World, tail: str = "") -> str:
+    return f"/api/papers/{w.paper.arxiv_id}/{tail}"
+
+
+# name: (method, url, body, {role: status}, changes data when allowed)
+API_CASES = {
+    "list reviews": ("get", lambda w: _api(w, "reviews/"), None, dict.fromkeys(ROLES, OK), False),
+    "read a review": (
+        "get",
+        lambda w: _api(w, f"reviews/{w.review.pk}/"),
+        None,
+        dict.fromkeys(ROLES, OK),
+        False,
+    ),
+    "read a hidden review": (
+        "get",
+        lambda w: _api(w, f"reviews/{w.hidden_review.pk}/"),
+        None,
+        dict.fromkeys(ROLES, NOT_FOUND),
+        False,
+    ),
+    "write a review": (
+        "post",
+        lambda w: _api(w, "reviews/"),
+        API_REVIEW,
+        {
+            "anonymous": DENIED,
+            "author": 400,
+            "other": CREATED,
+            "moderator": CREATED,
+            "staff": CREATED,
+        },
+        True,
+    ),
+    "edit the author's review": (
+        "patch",
+        lambda w: _api(w, f"reviews/{w.review.pk}/"),
+        {"strengths": "Rewritten."},
+        {"anonymous": DENIED, "author": OK, "other": DENIED, "moderator": DENIED, "staff": DENIED},
+        True,
+    ),
+    "delete the author's review": (
+        "delete",
+        lambda w: _api(w, f"reviews/{w.review.pk}/"),
+        None,
+        {
+            "anonymous": DENIED,
+            "author": NO_CONTENT,
+            "other": DENIED,
+            "moderator": DENIED,
+            "staff": DENIED,
+        },
+        True,
+    ),
+    "mark a concern addressed": (
+        "put",
+        lambda w: _api(w, f"reviews/{w.review.pk}/concerns/0/addressed/"),
+        None,
+        {"anonymous": DENIED, "author": OK, "other": DENIED, "moderator": DENIED, "staff": DENIED},
+        True,
+    ),
+    "report the author's review": (
+        "post",
+        lambda w: _api(w, f"reviews/{w.review.pk}/report/"),
+        {"reason": "spam"},
+        {
+            "anonymous": DENIED,
+            "author": 400,
+            "other": CREATED,
+            "moderator": CREATED,
+            "staff": CREATED,
+        },
+        True,
+    ),
+    "report a hidden review": (
+        "post",
+        lambda w: _api(w, f"reviews/{w.hidden_review.pk}/report/"),
+        {"reason": "spam"},
+        {"anonymous": DENIED, **dict.fromkeys(ROLES[1:], NOT_FOUND)},
+        False,
+    ),
+    "list comments": ("get", lambda w: _api(w, "comments/"), None, dict.fromkeys(ROLES, OK), False),
+    "read a hidden comment": (
+        "get",
+        lambda w: _api(w, f"comments/{w.hidden_comment.pk}/"),
+        None,
+        dict.fromkeys(ROLES, NOT_FOUND),
+        False,
+    ),
+    "post a comment": (
+        "post",
+        lambda w: _api(w, "comments/"),
+        {"kind": "note", "body": "API note."},
+        {"anonymous": DENIED, **dict.fromkeys(ROLES[1:], CREATED)},
+        True,
+    ),
+    "reply to a hidden comment": (
+        "post",
+        lambda w: _api(w, "comments/"),
+        lambda w: {"kind": "note", "body": "API reply.", "parent": w.hidden_comment.pk},
+        {"anonymous": DENIED, **dict.fromkeys(ROLES[1:], 400)},
+        False,
+    ),
+    "edit the author's comment": (
+        "patch",
+        lambda w: _api(w, f"comments/{w.comment.pk}/"),
+        {"body": "API edit."},
+        {"anonymous": DENIED, "author": OK, "other": DENIED, "moderator": DENIED, "staff": DENIED},
+        True,
+    ),
+    "delete the author's comment": (
+        "delete",
+        lambda w: _api(w, f"comments/{w.comment.pk}/"),
+        None,
+        {
+            "anonymous": DENIED,
+            "author": NO_CONTENT,
+            "other": DENIED,
+            "moderator": DENIED,
+            "staff": DENIED,
+        },
+        True,
+    ),
+    "report the author's comment": (
+        "post",
+        lambda w: _api(w, f"comments/{w.comment.pk}/report/"),
+        {"reason": "abuse"},
+        {
+            "anonymous": DENIED,
+            "author": 400,
+            "other": CREATED,
+            "moderator": CREATED,
+            "staff": CREATED,
+        },
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", API_CASES)
+def test_api(world, case, role):
+    from rest_framework.test import APIClient
+
+    method, url, body, expected, writes = API_CASES[case]
+    client = APIClient()
+    if role != "anonymous":
+        client.force_authenticate(world.users[role])
+    before = world.snapshot()
+    payload = body(world) if callable(body) else body
+    response = getattr(client, method)(url(world), payload, format="json")
+    assert response.status_code == expected[role], (case, role, response.content[:300])
+    if writes and expected[role] in (OK, CREATED, NO_CONTENT):
+        assert world.snapshot() != before, (case, role)
+    else:
+        assert world.snapshot() == before, (case, role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_lists_leave_out_hidden_items(world, role):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if role != "anonymous":
+        client.force_authenticate(world.users[role])
+    reviews = client.get(_api(world, "reviews/")).json()["results"]
+    comments = client.get(_api(world, "comments/")).json()["results"]
+    assert [r["id"] for r in reviews] == [world.review.pk]
+    assert [c["id"] for c in comments] == [world.comment.pk]
