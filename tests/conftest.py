@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from rest_framework.test import APIClient
 
 from papers.cache import local_pages
 from tests.fake_arxiv import fake_arxiv  # noqa: F401  (a fixture for every test module)
@@ -33,3 +34,18 @@ def other_curator(django_user_model):
     return django_user_model.objects.create_user(
         "other", email="other@example.org", password="y" * 12
     )
+
+
+@pytest.fixture
+def api(curator) -> APIClient:
+    """An API client signed in as ``curator``."""
+    client = APIClient()
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def other_api(other_curator) -> APIClient:
+    client = APIClient()
+    client.force_login(other_curator)
+    return client

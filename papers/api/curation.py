@@ -5,21 +5,18 @@ ValidationError is a 400 with field messages, and a collection the caller may no
 change is a 404 (never a 403, so private collections stay invisible).
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import (
     SAFE_METHODS,
     AllowAny,
     IsAuthenticated,
-    IsAuthenticatedOrReadOnly,
 )
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from papers.models import Collection, CollectionItem, Paper
@@ -54,38 +51,22 @@ from .curation_serializers import (
     SaveStateSerializer,
     SaveTargetQuerySerializer,
 )
-from .throttles import WriteRateThrottle
+from .service_errors import ServiceApiMixin
 
 NOT_FOUND = OpenApiResponse(description="No such paper or collection for you.")
 INVALID = OpenApiResponse(description="Invalid input; the body maps fields to messages.")
 
 
-def _api_error(exc: Exception) -> Exception:
-    if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            return ValidationError(exc.message_dict)
-        return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
-    if isinstance(exc, CollectionNotFound):
-        return NotFound("No such collection.")
-    if isinstance(exc, PermissionError):
-        # Someone else's collection: as unknown as one that does not exist.
-        return NotFound("You have no such collection.")
-    return exc
-
-
-class CurationMixin:
+class CurationMixin(ServiceApiMixin):
     """Writes are limited per user; reads are not. Service errors become API errors."""
 
-    permission_classes = [IsAuthenticatedOrReadOnly]
-    throttle_classes = [WriteRateThrottle]
-
-    def get_throttles(self):
-        if self.request.method in SAFE_METHODS:
-            return []
-        return super().get_throttles()
-
-    def handle_exception(self, exc: Exception) -> Response:
-        return super().handle_exception(_api_error(exc))
+    def api_error(self, exc: Exception) -> Exception:
+        if isinstance(exc, CollectionNotFound):
+            return NotFound("No such collection.")
+        if isinstance(exc, PermissionError):
+            # Someone else's collection: as unknown as one that does not exist.
+            return NotFound("You have no such collection.")
+        return super().api_error(exc)
 
 
 def _visible_collection(request: Request, pk: int) -> Collection:

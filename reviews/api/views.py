@@ -9,19 +9,15 @@ visible item that is not the caller's to change is a 403.
 
 from functools import cached_property
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from papers.api.throttles import WriteRateThrottle
+from papers.api.service_errors import ServiceApiMixin
 from papers.models import Paper
 from papers.selectors import paper_or_404
 from reviews.discussion import (
@@ -59,33 +55,8 @@ INVALID = OpenApiResponse(description="Invalid input; the body maps fields to me
 NOT_YOURS = OpenApiResponse(description="The item is not yours to change.")
 
 
-def _api_error(exc: Exception) -> Exception:
-    if isinstance(exc, DjangoValidationError):
-        if not hasattr(exc, "error_dict"):
-            return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
-        # The services' "__all__" is DRF's non_field_errors.
-        return ValidationError(
-            {
-                api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name: messages
-                for name, messages in exc.message_dict.items()
-            }
-        )
-    return exc
-
-
-class ReviewsApiMixin:
+class ReviewsApiMixin(ServiceApiMixin):
     """Anyone reads; signed-in curators write, within the per-user write limit."""
-
-    permission_classes = [IsAuthenticatedOrReadOnly]
-    throttle_classes = [WriteRateThrottle]
-
-    def get_throttles(self):
-        if self.request.method in SAFE_METHODS:
-            return []
-        return super().get_throttles()
-
-    def handle_exception(self, exc: Exception) -> Response:
-        return super().handle_exception(_api_error(exc))
 
 
 def _valid(serializer_class, data, **kwargs) -> dict:

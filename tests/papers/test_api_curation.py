@@ -20,20 +20,6 @@ pytestmark = pytest.mark.django_db
 ANONYMOUS = 403
 
 
-@pytest.fixture
-def api(curator) -> APIClient:
-    client = APIClient()
-    client.force_login(curator)
-    return client
-
-
-@pytest.fixture
-def other_api(other_curator) -> APIClient:
-    client = APIClient()
-    client.force_login(other_curator)
-    return client
-
-
 def _save_url(paper: Paper) -> str:
     return f"/api/papers/{paper.arxiv_id}/save/"
 

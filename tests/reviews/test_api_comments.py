@@ -27,20 +27,6 @@ POINTER = {
 }
 
 
-@pytest.fixture
-def api(curator) -> APIClient:
-    client = APIClient()
-    client.force_login(curator)
-    return client
-
-
-@pytest.fixture
-def other_api(other_curator) -> APIClient:
-    client = APIClient()
-    client.force_login(other_curator)
-    return client
-
-
 def _comments_url(paper: Paper) -> str:
     return f"/api/papers/{paper.arxiv_id}/comments/"
 

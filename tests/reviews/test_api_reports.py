@@ -16,20 +16,6 @@ pytestmark = pytest.mark.django_db
 ANONYMOUS = 403
 
 
-@pytest.fixture
-def api(curator) -> APIClient:
-    client = APIClient()
-    client.force_login(curator)
-    return client
-
-
-@pytest.fixture
-def other_api(other_curator) -> APIClient:
-    client = APIClient()
-    client.force_login(other_curator)
-    return client
-
-
 def _review(author, paper: Paper) -> Review:
     return review_create(author=author, paper=paper, text=ReviewText("skim", 3, strengths="S."))
 

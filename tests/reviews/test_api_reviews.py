@@ -33,20 +33,6 @@ REVIEW = {
 }
 
 
-@pytest.fixture
-def api(curator) -> APIClient:
-    client = APIClient()
-    client.force_login(curator)
-    return client
-
-
-@pytest.fixture
-def other_api(other_curator) -> APIClient:
-    client = APIClient()
-    client.force_login(other_curator)
-    return client
-
-
 def _reviews_url(paper: Paper) -> str:
     return f"/api/papers/{paper.arxiv_id}/reviews/"
 
