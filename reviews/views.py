@@ -6,55 +6,18 @@ errors render the whole page with the form open. Anonymous visitors are sent to 
 come back to the paper with the review form open (``?intent=review``).
 """
 
-from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from papers import selectors as paper_selectors
 from papers.models import Paper
-from papers.ratelimits import write_limited
-from papers.views import paper_page_context
 
 from . import services
 from .blocks import reviews_context
 from .forms import ReviewForm, add_service_errors
 from .models import Review, ReviewConcern
-
-TEXT = "text/plain; charset=utf-8"
-
-
-def text_response(message: str, status: int) -> HttpResponse:
-    return HttpResponse(message, status=status, content_type=TEXT)
-
-
-def paper_for_write(arxiv_id: str) -> Paper:
-    paper = paper_selectors.paper_or_404(arxiv_id)
-    # The counts the blocks show come with the paper: refetch the few fields they need.
-    return Paper.objects.only(
-        "pk", "arxiv_id", "version", "review_count", "comment_count", "title"
-    ).get(pk=paper.pk)
-
-
-def login_first(request: HttpRequest, paper: Paper, *, intent: str = "", anchor: str = ""):
-    next_url = paper.get_absolute_url() + (f"?intent={intent}" if intent else "") + anchor
-    return redirect_to_login(next_url, settings.LOGIN_URL)
-
-
-def see_other(url: str) -> HttpResponse:
-    response = HttpResponse(status=303)
-    response["Location"] = url
-    return response
-
-
-def full_page(request: HttpRequest, paper: Paper, *, status: int = 200, **extra) -> HttpResponse:
-    """The whole paper page for this viewer, with a form or state carried in ``extra``."""
-    full = paper_selectors.paper_get(arxiv_id=paper.arxiv_id, viewer=request.user)
-    context = paper_page_context(request, full, **extra)
-    return render(request, "papers/detail.html", context, status=status)
+from .page_writes import full_page, paper_for_write, paper_write, see_other, text_response
 
 
 def _count_swaps(paper: Paper) -> str:
@@ -95,20 +58,13 @@ def reviews_block_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def review_create_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+@paper_write(anchor="#reviews", intent="review")
+def review_create_view(request: HttpRequest, paper: Paper) -> HttpResponse:
     """GET: the empty form (in place); POST: write the review."""
-    paper = paper_for_write(arxiv_id)
-    if not request.user.is_authenticated:
-        return login_first(request, paper, intent="review", anchor="#reviews")
     if request.method == "GET":
         if not request.htmx:
             return full_page(request, paper, intent_override="review")
         return _reviews_block(request, paper, form_open=True)
-    return _signed_in_create(request, paper)
-
-
-@write_limited
-def _signed_in_create(request: HttpRequest, paper: Paper) -> HttpResponse:
     form = ReviewForm(request.POST)
     if "add_concern" not in request.POST and form.is_valid():
         try:
@@ -128,25 +84,12 @@ def _signed_in_create(request: HttpRequest, paper: Paper) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def review_edit_view(request: HttpRequest, arxiv_id: str, pk: int) -> HttpResponse:
+@paper_write(anchor="#review-{pk}")
+def review_edit_view(request: HttpRequest, paper: Paper, pk: int) -> HttpResponse:
     """GET: the review's form in its place in the list; POST: save the new text."""
-    paper = paper_for_write(arxiv_id)
-    if not request.user.is_authenticated:
-        return login_first(request, paper, anchor=f"#review-{pk}")
     review = _own_review(request, paper, pk)
     if request.method == "GET":
         return _editing(request, paper, review, ReviewForm.for_review(review))
-    return _signed_in_edit(request, paper, review)
-
-
-def _editing(request, paper, review, form, *, status: int = 200) -> HttpResponse:
-    if request.htmx:
-        return _reviews_block(request, paper, editing_review=review.pk, review_edit_form=form)
-    return full_page(request, paper, status=status, editing_review=review.pk, review_edit_form=form)
-
-
-@write_limited
-def _signed_in_edit(request: HttpRequest, paper: Paper, review: Review) -> HttpResponse:
     form = ReviewForm(request.POST)
     if "add_concern" not in request.POST and form.is_valid():
         try:
@@ -160,16 +103,15 @@ def _signed_in_edit(request: HttpRequest, paper: Paper, review: Review) -> HttpR
     return _editing(request, paper, review, form, status=400)
 
 
+def _editing(request, paper, review, form, *, status: int = 200) -> HttpResponse:
+    if request.htmx:
+        return _reviews_block(request, paper, editing_review=review.pk, review_edit_form=form)
+    return full_page(request, paper, status=status, editing_review=review.pk, review_edit_form=form)
+
+
 @require_POST
-def review_delete_view(request: HttpRequest, arxiv_id: str, pk: int) -> HttpResponse:
-    paper = paper_for_write(arxiv_id)
-    if not request.user.is_authenticated:
-        return login_first(request, paper, anchor="#reviews")
-    return _signed_in_delete(request, paper, pk)
-
-
-@write_limited
-def _signed_in_delete(request: HttpRequest, paper: Paper, pk: int) -> HttpResponse:
+@paper_write(anchor="#reviews")
+def review_delete_view(request: HttpRequest, paper: Paper, pk: int) -> HttpResponse:
     services.review_delete(review=_own_review(request, paper, pk))
     if request.htmx:
         return _reviews_block(request, paper)
@@ -177,16 +119,9 @@ def _signed_in_delete(request: HttpRequest, paper: Paper, pk: int) -> HttpRespon
 
 
 @require_POST
-def concern_addressed_view(request: HttpRequest, arxiv_id: str, pk: int, position: int):
+@paper_write(anchor="#review-{pk}")
+def concern_addressed_view(request: HttpRequest, paper: Paper, pk: int, position: int):
     """The review's author marks one concern addressed by the current version (or not)."""
-    paper = paper_for_write(arxiv_id)
-    if not request.user.is_authenticated:
-        return login_first(request, paper, anchor=f"#review-{pk}")
-    return _signed_in_concern(request, paper, pk, position)
-
-
-@write_limited
-def _signed_in_concern(request: HttpRequest, paper: Paper, pk: int, position: int):
     review = _own_review(request, paper, pk)
     concern = ReviewConcern.objects.filter(review=review, position=position).first()
     if concern is None:

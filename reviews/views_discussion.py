@@ -13,15 +13,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from papers.models import Paper
-from papers.ratelimits import write_limited
 
 from . import discussion as services
 from .blocks import comment_form_choices, discussion_context
 from .forms import CommentEditForm, CommentForm, DiscussionQuery, ReportForm, add_service_errors
 from .models import Comment, ReportReason, Review
+from .page_writes import full_page, paper_for_write, paper_write, see_other, text_response
 from .reports import report_create
 from .services import reviews_visible_to
-from .views import full_page, login_first, paper_for_write, see_other, text_response
 
 
 def _query(request: HttpRequest) -> tuple[str, str]:
@@ -66,11 +65,9 @@ def _int(value) -> int | None:
 
 
 @require_safe
-def reply_form_view(request: HttpRequest, arxiv_id: str, pk: int) -> HttpResponse:
+@paper_write(anchor="#comment-{pk}")
+def reply_form_view(request: HttpRequest, paper: Paper, pk: int) -> HttpResponse:
     """The reply form under a comment (loaded when Reply is clicked)."""
-    paper = paper_for_write(arxiv_id)
-    if not request.user.is_authenticated:
-        return login_first(request, paper, anchor=f"#comment-{pk}")
     if not _repliable(paper).filter(pk=pk).exists():
         raise Http404("No such comment on this paper.")
     if not request.htmx:
@@ -80,15 +77,8 @@ def reply_form_view(request: HttpRequest, arxiv_id: str, pk: int) -> HttpRespons
 
 
 @require_POST
-def comment_create_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    paper = paper_for_write(arxiv_id)
-    if not request.user.is_authenticated:
-        return login_first(request, paper, anchor="#discussion")
-    return _signed_in_comment(request, paper)
-
-
-@write_limited
-def _signed_in_comment(request: HttpRequest, paper: Paper) -> HttpResponse:
+@paper_write(anchor="#discussion")
+def comment_create_view(request: HttpRequest, paper: Paper) -> HttpResponse:
     form = CommentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -140,11 +130,9 @@ def _own_comment(request: HttpRequest, paper: Paper, pk: int) -> Comment:
 
 
 @require_http_methods(["GET", "POST"])
-def comment_edit_view(request: HttpRequest, arxiv_id: str, pk: int) -> HttpResponse:
+@paper_write(anchor="#comment-{pk}")
+def comment_edit_view(request: HttpRequest, paper: Paper, pk: int) -> HttpResponse:
     """GET: the comment's form in its place in the thread; POST: save the new text."""
-    paper = paper_for_write(arxiv_id)
-    if not request.user.is_authenticated:
-        return login_first(request, paper, anchor=f"#comment-{pk}")
     comment = _own_comment(request, paper, pk)
     if request.method == "GET":
         initial = {
@@ -153,7 +141,7 @@ def comment_edit_view(request: HttpRequest, arxiv_id: str, pk: int) -> HttpRespo
             "replication_status": comment.replication_status,
         }
         return _editing(request, paper, comment, CommentEditForm(initial=initial))
-    return _signed_in_edit(request, paper, comment)
+    return _save_edit(request, paper, comment)
 
 
 def _editing(request, paper, comment, form, *, status: int = 200) -> HttpResponse:
@@ -171,8 +159,7 @@ def _editing(request, paper, comment, form, *, status: int = 200) -> HttpRespons
     )
 
 
-@write_limited
-def _signed_in_edit(request: HttpRequest, paper: Paper, comment: Comment) -> HttpResponse:
+def _save_edit(request: HttpRequest, paper: Paper, comment: Comment) -> HttpResponse:
     form = CommentEditForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -194,15 +181,8 @@ def _signed_in_edit(request: HttpRequest, paper: Paper, comment: Comment) -> Htt
 
 
 @require_POST
-def comment_delete_view(request: HttpRequest, arxiv_id: str, pk: int) -> HttpResponse:
-    paper = paper_for_write(arxiv_id)
-    if not request.user.is_authenticated:
-        return login_first(request, paper, anchor=f"#comment-{pk}")
-    return _signed_in_delete(request, paper, pk)
-
-
-@write_limited
-def _signed_in_delete(request: HttpRequest, paper: Paper, pk: int) -> HttpResponse:
+@paper_write(anchor="#comment-{pk}")
+def comment_delete_view(request: HttpRequest, paper: Paper, pk: int) -> HttpResponse:
     comment = _own_comment(request, paper, pk)
     try:
         services.comment_delete(comment=comment, actor=request.user)
@@ -228,15 +208,8 @@ def _report_target(request: HttpRequest, paper: Paper, kind: str, pk: int) -> Re
 
 
 @require_POST
-def report_view(request: HttpRequest, arxiv_id: str, kind: str, pk: int) -> HttpResponse:
-    paper = paper_for_write(arxiv_id)
-    if not request.user.is_authenticated:
-        return login_first(request, paper, anchor=f"#{kind}-{pk}")
-    return _signed_in_report(request, paper, kind, pk)
-
-
-@write_limited
-def _signed_in_report(request: HttpRequest, paper: Paper, kind: str, pk: int) -> HttpResponse:
+@paper_write(anchor="#{kind}-{pk}")
+def report_view(request: HttpRequest, paper: Paper, kind: str, pk: int) -> HttpResponse:
     target = _report_target(request, paper, kind, pk)
     form = ReportForm(request.POST)
     if form.is_valid():

@@ -6,12 +6,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from papers.models import Paper
-from papers.ratelimits import write_limited
 
 from .helpful import helpful_toggle, with_helpful
 from .models import Comment, Review
+from .page_writes import paper_write, see_other, text_response
 from .selectors import item_url_base
-from .views import login_first, paper_for_write, see_other, text_response
 
 
 def _target(request: HttpRequest, paper: Paper, kind: str, pk: int) -> Review | Comment:
@@ -26,15 +25,8 @@ def _target(request: HttpRequest, paper: Paper, kind: str, pk: int) -> Review | 
 
 
 @require_POST
-def helpful_view(request: HttpRequest, arxiv_id: str, kind: str, pk: int) -> HttpResponse:
-    paper = paper_for_write(arxiv_id)
-    if not request.user.is_authenticated:
-        return login_first(request, paper, anchor=f"#{kind}-{pk}")
-    return _signed_in_helpful(request, paper, kind, pk)
-
-
-@write_limited
-def _signed_in_helpful(request: HttpRequest, paper: Paper, kind: str, pk: int):
+@paper_write(anchor="#{kind}-{pk}")
+def helpful_view(request: HttpRequest, paper: Paper, kind: str, pk: int) -> HttpResponse:
     target = _target(request, paper, kind, pk)
     try:
         helpful_toggle(user=request.user, target=target)

@@ -260,3 +260,20 @@ def test_hidden_items_cannot_be_reported_or_replied_to(client, curator, other_cu
     html = client.post(_post_url(paper), reply, headers=HX).content.decode()
     assert "That comment cannot be replied to." in html
     assert Comment.objects.count() == 1
+
+
+def test_page_writes_share_the_write_limit(client, curator, other_curator, settings):
+    settings.WRITE_RATE_LIMIT = "3/m"
+    paper = make_paper()
+    target = comment_create(author=other_curator, paper=paper, body="Theirs")
+    client.force_login(curator)
+    assert client.post(_post_url(paper), {"kind": "note", "body": "One"}).status_code == 303
+    helpful = reverse("reviews:helpful-comment", args=[paper.arxiv_id, target.pk])
+    assert client.post(helpful).status_code == 303
+    report = reverse("reviews:report-comment", args=[paper.arxiv_id, target.pk])
+    assert client.post(report, {"reason": "spam"}).status_code == 303
+    # Reviews, comments, marks and reports draw on one budget: the fourth write is refused.
+    assert client.post(_post_url(paper), {"kind": "note", "body": "Four"}).status_code == 429
+    assert Comment.objects.filter(author=curator).count() == 1
+    # Reading is not limited.
+    assert client.get(paper.get_absolute_url()).status_code == 200
