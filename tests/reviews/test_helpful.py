@@ -70,6 +70,8 @@ def test_the_page_toggle(client, curator, other_curator):
     url = reverse("reviews:helpful-review", args=[paper.arxiv_id, review.pk])
     assert client.post(url).status_code == 302  # anonymous: log in first
     client.force_login(other_curator)
+    page = client.get(paper.get_absolute_url()).content.decode()
+    assert f'hx-post="{url}"' in page  # the button on the page posts here
     html = client.post(url, headers=HX).content.decode()
     assert 'aria-pressed="true"' in html and '<span class="helpful__count">1</span>' in html
     comment_url = reverse("reviews:helpful-comment", args=[paper.arxiv_id, comment.pk])
@@ -80,7 +82,7 @@ def test_the_page_toggle(client, curator, other_curator):
     client.force_login(curator)
     page = client.get(paper.get_absolute_url()).content.decode()
     assert f'id="helpful-button-review-{review.pk}"' not in page
-    assert "1 found this helpful" in page
+    assert page.count("1 found this helpful") == 2  # the review and the comment
     response = client.post(url, headers=HX)
     assert response.status_code == 400
     assert HelpfulMark.objects.count() == 2

@@ -139,6 +139,8 @@ def test_the_author_edits_in_place_and_the_old_text_is_kept(client, curator):
     review = _review(paper, curator, strengths="First words.")
     client.force_login(curator)
     url = reverse("reviews:edit", args=[paper.arxiv_id, review.pk])
+    page = client.get(paper.get_absolute_url()).content.decode()
+    assert f'hx-get="{url}"' in page  # the Edit button leads here
     form = client.get(url, headers=HX).content.decode()
     assert "First words." in form and "Save changes" in form
     html = client.post(url, VALID | {"strengths": "Second words."}, headers=HX).content.decode()
@@ -164,6 +166,7 @@ def test_the_author_deletes_a_review(client, curator):
     review = _review(paper, curator)
     client.force_login(curator)
     url = reverse("reviews:delete", args=[paper.arxiv_id, review.pk])
+    assert f'hx-post="{url}"' in client.get(paper.get_absolute_url()).content.decode()
     html = client.post(url, headers=HX).content.decode()
     assert not Review.objects.exists()
     assert '<span data-count="reviews">0</span> reviews' in html and "Open review form" in html
@@ -179,6 +182,7 @@ def test_an_outdated_review_says_so_and_concerns_can_be_marked_addressed(client,
     html = client.get(paper.get_absolute_url()).content.decode()
     assert "written for v1, current v3" in html
     url = reverse("reviews:concern-addressed", args=[paper.arxiv_id, review.pk, 0])
+    assert f'hx-post="{url}"' in html
     html = client.post(url, {"addressed": "1"}, headers=HX).content.decode()
     assert "Addressed in v3" in html
     assert review.concerns.get().addressed_in_version == 3
