@@ -532,7 +532,8 @@ class ModerationActionAdmin(admin.ModelAdmin):
     """The moderation log: read by moderators, written only by the moderation services."""
 
     list_display = ("created_at", "actor_repr", "action", "target_repr", "short_reason")
-    list_filter = ("action", "created_at")
+    # By the name kept in the log, so entries stay filterable after an account is gone.
+    list_filter = ("action", "actor_repr", "created_at")
     search_fields = ("actor_repr", "target_repr", "reason")
     date_hierarchy = "created_at"
     fields = (

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from papers.models import Paper
 from reviews.discussion import comment_create
 from reviews.models import Comment, ModerationAction, Report, ReportStatus, Review
-from reviews.moderation import items_hide, reports_dismiss
+from reviews.moderation import items_hide, items_restore, reports_dismiss
 from reviews.reports import report_create
 from reviews.services import ReviewText, review_create, review_update
 from tests.factories import make_paper
@@ -421,14 +421,22 @@ def test_the_log_cannot_be_changed_from_the_admin(
     assert ModerationAction.objects.count() == 1
 
 
-def test_the_log_lists_filters_and_searches(mod_client, moderator, reports):
+def test_the_log_lists_filters_and_searches(mod_client, moderator, reports, django_user_model):
+    staff = django_user_model.objects.create_user("staffer", is_staff=True)
     items_hide(moderator=moderator, items=[reports[0].review], reason="Spam links.")
     reports_dismiss(moderator=moderator, reports=[reports[1]], reason="Harmless.")
+    items_restore(moderator=staff, items=[reports[0].review], reason="Appeal upheld.")
     rows = mod_client.get(LOG).context["cl"].result_list
-    assert [e.action for e in rows] == ["dismiss_report", "hide"]  # newest first
+    assert [e.action for e in rows] == ["restore", "dismiss_report", "hide"]  # newest first
     assert [
         e.action for e in mod_client.get(LOG, {"action": "hide"}).context["cl"].result_list
     ] == ["hide"]
+    by_actor = mod_client.get(LOG, {"actor_repr": "mod"})
+    assert [e.action for e in by_actor.context["cl"].result_list] == ["dismiss_report", "hide"]
+    assert "?actor_repr=staffer" in by_actor.content.decode()  # offered as a choice
+    staff.delete()  # the log keeps the name, and the filter with it
+    rows = mod_client.get(LOG, {"actor_repr": "staffer"}).context["cl"].result_list
+    assert [(e.action, e.actor_id) for e in rows] == [("restore", None)]
     found = mod_client.get(LOG, {"q": "Harmless"}).context["cl"].result_list
     assert [e.reason for e in found] == ["Harmless."]
 
