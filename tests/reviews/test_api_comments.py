@@ -5,12 +5,14 @@ counts, bounded queries and inert HTML."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from papers.models import Paper
 from reviews.discussion import comment_create, comment_delete
 from reviews.models import Comment
+from reviews.moderation import items_hide, items_restore
 from tests.factories import make_paper
 from tests.reviews.test_markdown import assert_inert
 from tests.reviews.xss_payloads import XSS_PAYLOADS
@@ -289,6 +291,24 @@ def test_hidden_comments_reach_only_their_author(api, other_api, curator, other_
     assert api.get(_comment_url(paper, lone)).json()["hidden"] is True
 
 
+def test_counts_leave_out_comments_a_moderator_hides(api, other_api, curator, other_curator):
+    other_curator.groups.add(Group.objects.get(name="Moderators"))
+    paper = make_paper()
+    posted = [api.post(_comments_url(paper), {"body": f"N{i}."}, format="json") for i in range(3)]
+    assert [r.status_code for r in posted] == [201] * 3
+    assert _counts(paper)["comments"] == 3
+    first, second, _ = Comment.objects.order_by("pk")
+    items_hide(moderator=other_curator, items=[first, second], reason="Off topic.")
+    assert _counts(paper)["comments"] == 1
+    assert other_api.get(_comments_url(paper)).json()["count"] == 1
+    # The discussion's count is the public one, for the hidden comments' author too.
+    assert api.get(_comments_url(paper)).json()["count"] == 1
+    assert api.delete(_comment_url(paper, first)).status_code == 204
+    assert _counts(paper)["comments"] == 1
+    items_restore(moderator=other_curator, items=[second], reason="Back on topic.")
+    assert _counts(paper)["comments"] == 2
+
+
 def test_unknown_papers_and_other_papers_comments_are_404(api, curator):
     paper, elsewhere = make_paper(), make_paper()
     comment = comment_create(author=curator, paper=elsewhere, body="Elsewhere.")
@@ -328,7 +348,8 @@ def test_every_xss_payload_comes_back_raw_and_inert(api, settings):
     paper = make_paper()
     sent = {}
     for payload in XSS_PAYLOADS:
-        response = api.post(_comments_url(paper), {"body": payload}, format="json")
+        padded = f"\n\t{payload}  \r\n"  # what comes back is what was meant: stripped
+        response = api.post(_comments_url(paper), {"body": padded}, format="json")
         assert response.status_code == 201, (payload, response.content)
         assert response["Content-Type"] == "application/json"
         assert response.json()["body"] == payload

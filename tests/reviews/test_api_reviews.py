@@ -5,12 +5,14 @@ from datetime import datetime
 from unittest.mock import ANY
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from papers.models import Paper
 from reviews.models import Review, ReviewConcern, ReviewRevision
+from reviews.moderation import items_hide, items_restore
 from reviews.services import ReviewText, review_create
 from tests.factories import make_paper
 from tests.reviews.test_markdown import assert_inert
@@ -53,6 +55,11 @@ def _text(**overrides) -> ReviewText:
 
 def _counts(paper: Paper) -> dict:
     return APIClient().get(f"/api/papers/{paper.arxiv_id}/").json()["counts"]
+
+
+def _moderator(user):
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
 
 
 def _new_version(paper: Paper, version: int) -> Paper:
@@ -332,6 +339,27 @@ def test_delete_and_counts(api, curator):
     assert api.post(_reviews_url(paper), REVIEW, format="json").status_code == 201
 
 
+def test_counts_leave_out_reviews_a_moderator_hides(api, other_api, curator, other_curator):
+    moderator = _moderator(other_curator)
+    paper = make_paper()
+    assert api.post(_reviews_url(paper), REVIEW, format="json").status_code == 201
+    assert other_api.post(_reviews_url(paper), REVIEW, format="json").status_code == 201
+    assert _counts(paper)["reviews"] == 2
+    mine = Review.objects.get(author=curator)
+    items_hide(moderator=moderator, items=[mine], reason="Spam.")
+    assert _counts(paper)["reviews"] == 1
+    assert APIClient().get(_reviews_url(paper)).json()["count"] == 1
+    assert api.get(_reviews_url(paper)).json()["count"] == 2  # its author still sees it
+    # Deleting a hidden review leaves the public count alone.
+    assert api.delete(_review_url(paper, mine)).status_code == 204
+    assert _counts(paper)["reviews"] == 1
+    theirs = Review.objects.get()
+    items_hide(moderator=moderator, items=[theirs], reason="Spam.")
+    assert _counts(paper)["reviews"] == 0
+    items_restore(moderator=moderator, items=[theirs], reason="Appeal upheld.")
+    assert _counts(paper)["reviews"] == 1
+
+
 def test_concerns_are_marked_addressed_only_by_a_newer_version(api, curator):
     paper = make_paper(version=1)
     review = review_create(author=curator, paper=paper, text=_text(concerns=["A.", "B."]))
@@ -361,7 +389,8 @@ def test_every_xss_payload_comes_back_raw_and_inert(django_user_model, settings)
         user = django_user_model.objects.create_user(f"xss{i}", password="x" * 12)
         client = APIClient()
         client.force_login(user)
-        body = {**REVIEW, "strengths": payload, "concerns": [payload], "claims": payload}
+        padded = f" \t{payload}\r\n "  # what comes back is what was meant: stripped
+        body = {**REVIEW, "strengths": padded, "concerns": [padded], "claims": padded}
         response = client.post(_reviews_url(paper), body, format="json")
         assert response.status_code == 201, (payload, response.content)
         assert response["Content-Type"] == "application/json"
