@@ -2,9 +2,12 @@ from django.urls import path
 
 from . import (
     converters,  # noqa: F401  (registers <arxiv:…>)
+    feeds_topics,
     views,
+    views_browse,
     views_curation,
     views_import,
+    views_search,
 )
 
 app_name = "papers"
@@ -18,6 +21,16 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>/react", views_curation.paper_react, name="react"),
     path("papers/add/", views_import.add_paper, name="add"),
     path("imports/<int:job_id>/", views_import.import_job_status, name="import-job"),
+    path("authors/<str:author_id>/", views_browse.author_detail, name="author"),
+    path(
+        "institutions/<str:institution_id>/",
+        views_browse.institution_detail,
+        name="institution",
+    ),
+    path("topics/<str:code>/", views_browse.topic_detail, name="topic"),
+    path("topics/<str:code>/feed.atom", feeds_topics.TopicAtomFeed(), name="topic-feed-atom"),
+    path("topics/<str:code>/feed.rss", feeds_topics.TopicRssFeed(), name="topic-feed-rss"),
+    path("search/", views_search.search, name="search"),
     path("papers/<path:raw_id>/", views.paper_detail_fallback, name="detail-fallback"),
     path("abs/<arxiv:arxiv_id>", views.abs_redirect, name="abs"),
     path("abs/<path:arxiv_id>", views.abs_redirect, name="abs-fallback"),

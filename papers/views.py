@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from reviews.blocks import paper_blocks_context
 
-from . import selectors
+from . import browse, selectors
 from .arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from .bibtex import paper_bibtex
 from .cache import cached_page
@@ -16,16 +16,28 @@ from .intents import curation_intent
 from .models import Collection, Paper
 
 HOME_PAGE_SIZE = 25
+# The element the home page's Trending and Latest-per-topic block is swapped into.
+HIGHLIGHTS_ID = "home-highlights"
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    # Trending and latest-per-topic come from the cache; when it is cold the page asks for
+    # them in a second request (or on a click without JavaScript), so the list stays fast.
+    wants_highlights = request.htmx and request.htmx.target == HIGHLIGHTS_ID
+    highlights = browse.home_highlights_cached()
+    if highlights is None and (wants_highlights or request.GET.get("highlights") == "1"):
+        highlights = browse.home_highlights()
+    if wants_highlights:
+        response = render(request, "papers/home.html#highlights", {"highlights": highlights})
+        patch_vary_headers(response, ["HX-Request"])
+        return response
     paginator = Paginator(selectors.paper_list_queryset(), HOME_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     # History restores need the whole page; other htmx requests swap in just the list.
     fragment = request.htmx and not request.htmx.history_restore_request
     template = "papers/home.html#paper-list" if fragment else "papers/home.html"
-    response = render(request, template, {"page": page})
+    response = render(request, template, {"page": page, "highlights": highlights})
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -1,0 +1,290 @@
+"""Finding papers by words: ranked full-text search on PostgreSQL, a plain fallback elsewhere.
+
+On PostgreSQL a paper's document weighs its title (A) above its authors' names (B) above its
+abstract (C), in the ``english`` configuration, so "models" finds "model" too. Two GIN
+expression indexes (migration 0006) narrow the candidates: one over title and abstract, one
+over author names. Only candidates are ranked, with the authors' names joined in.
+
+SQLite (the zero-setup ``make run``) has no text search: there every word must appear in the
+title, the abstract or an author's name, and "relevance" means newest first.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import reduce
+from operator import or_
+
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    TextChoices,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from . import selectors
+from .arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from .models import Author, Authorship, Paper, PaperTopic
+
+CONFIG = "english"
+QUERY_MAX_LENGTH = 200
+TOPIC_MAX_LENGTH = 64
+# The first arXiv submissions date from 1991.
+YEAR_MIN = 1991
+PAGE_SIZE = 20
+# Words that pick the candidates; more would only widen the candidate set.
+CANDIDATE_WORDS_MAX = 12
+
+# The same expressions build the indexes in migration 0006; PostgreSQL uses an expression
+# index only for a query that repeats its expression exactly.
+PAPER_DOCUMENT = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
+    "abstract", weight="C", config=CONFIG
+)
+AUTHOR_DOCUMENT = SearchVector("name", config=CONFIG)
+
+_WORD = re.compile(r"\w+")
+
+
+class SearchSort(TextChoices):
+    RELEVANCE = "relevance", "Relevance"
+    NEWEST = "newest", "Newest"
+    LIKED = "liked", "Most liked"
+    REVIEWED = "reviewed", "Most reviewed"
+
+
+SORT_ORDER = {
+    SearchSort.NEWEST: ("-published", "-id"),
+    SearchSort.LIKED: ("-like_count", "-published", "-id"),
+    SearchSort.REVIEWED: ("-review_count", "-published", "-id"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    q: str = ""
+    topic: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    has_code: bool = False
+    has_reviews: bool = False
+    sort: str = SearchSort.RELEVANCE
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.topic or self.year_from or self.year_to or self.has_code or self.has_reviews
+        )
+
+
+def _year_field(label: str) -> forms.IntegerField:
+    latest = timezone.now().year + 1
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=YEAR_MIN,
+        max_value=latest,
+        error_messages={
+            "invalid": "Enter a year such as 2022.",
+            "min_value": f"arXiv starts in {YEAR_MIN}: enter {YEAR_MIN} or later.",
+            "max_value": f"Enter {latest} or earlier.",
+        },
+    )
+
+
+class _FlagInput(forms.CheckboxInput):
+    """A checkbox whose "0" and "false" mean no (CheckboxInput reads any other text as yes)."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class SearchForm(forms.Form):
+    """The query string of a search, for the page and the API alike."""
+
+    q = forms.CharField(
+        label="Search papers",
+        required=False,
+        max_length=QUERY_MAX_LENGTH,
+        strip=True,
+        error_messages={
+            "max_length": f"Keep the search under {QUERY_MAX_LENGTH} characters.",
+        },
+    )
+    topic = forms.CharField(
+        label="Topic",
+        required=False,
+        max_length=TOPIC_MAX_LENGTH,
+        help_text="A category code such as cs.LG.",
+        error_messages={"max_length": "That is not a topic code."},
+    )
+    year_from = _year_field("From year")
+    year_to = _year_field("To year")
+    has_code = forms.BooleanField(label="Has code", required=False, widget=_FlagInput)
+    has_reviews = forms.BooleanField(label="Has reviews", required=False, widget=_FlagInput)
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=SearchSort.choices,
+        error_messages={
+            "invalid_choice": "Choose one of: "
+            + ", ".join(value for value, _label in SearchSort.choices)
+            + "."
+        },
+    )
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages={"invalid": "Pages are numbered 1, 2, 3…", "min_value": "Pages start at 1."},
+    )
+
+    def clean_q(self) -> str:
+        # Pasted titles carry line breaks; titles are stored with whitespace collapsed.
+        return " ".join(self.cleaned_data["q"].split())
+
+    def clean_topic(self) -> str:
+        topic = self.cleaned_data["topic"].strip()
+        if topic and not re.fullmatch(r"[A-Za-z0-9.\-]+", topic):
+            raise forms.ValidationError(f"“{topic}” is not a topic code such as cs.LG.")
+        return topic
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("year_from"), data.get("year_to")
+        if start and end and start > end:
+            self.add_error("year_to", "The end year comes before the start year.")
+        return data
+
+    def params(self) -> SearchParams:
+        data = self.cleaned_data
+        return SearchParams(
+            q=data["q"],
+            topic=data["topic"],
+            year_from=data["year_from"],
+            year_to=data["year_to"],
+            has_code=data["has_code"],
+            has_reviews=data["has_reviews"],
+            sort=data["sort"] or SearchSort.RELEVANCE,
+        )
+
+
+def search_arxiv_id(q: str) -> ArxivId | None:
+    """The arXiv id a query names on its own (an id, ``arXiv:`` id or arxiv.org link)."""
+    if not q or " " in q:
+        return None
+    try:
+        return parse_arxiv_id(q)
+    except InvalidArxivId:
+        return None
+
+
+def _filtered(queryset: QuerySet[Paper], params: SearchParams) -> QuerySet[Paper]:
+    if params.topic:
+        in_topic = PaperTopic.objects.filter(paper=OuterRef("pk"), topic__code=params.topic)
+        queryset = queryset.filter(Exists(in_topic))
+    if params.year_from:
+        queryset = queryset.filter(published__gte=datetime(params.year_from, 1, 1, tzinfo=UTC))
+    if params.year_to:
+        queryset = queryset.filter(published__lt=datetime(params.year_to + 1, 1, 1, tzinfo=UTC))
+    if params.has_code:
+        queryset = queryset.exclude(code_url="")
+    if params.has_reviews:
+        queryset = queryset.filter(review_count__gt=0)
+    return queryset
+
+
+def _sorted(queryset: QuerySet[Paper], sort: str) -> QuerySet[Paper]:
+    return queryset.order_by(*SORT_ORDER.get(sort, SORT_ORDER[SearchSort.NEWEST]))
+
+
+def _author_names() -> Subquery:
+    names = (
+        Authorship.objects.filter(paper=OuterRef("pk"))
+        .values("paper")
+        .annotate(names=StringAgg("author__name", delimiter=Value(" ")))
+        .values("names")
+    )
+    return Subquery(names)
+
+
+def paper_search_ranked(queryset: QuerySet[Paper], params: SearchParams) -> QuerySet[Paper]:
+    """PostgreSQL: every word of the query in the weighted document, best ranked first."""
+    query = SearchQuery(params.q, search_type="websearch", config=CONFIG)
+    words = _WORD.findall(params.q)[:CANDIDATE_WORDS_MAX]
+    if not words:
+        return queryset.none()
+    # A word may sit in the title and another in an author's name: candidates match any word
+    # through the two indexes, then the whole document (authors joined in) must match.
+    any_word = reduce(or_, (SearchQuery(word, config=CONFIG) for word in words))
+    by_text = Paper.objects.alias(document=PAPER_DOCUMENT).filter(document=any_word)
+    by_author = Authorship.objects.filter(
+        author__in=Author.objects.alias(document=AUTHOR_DOCUMENT).filter(document=any_word)
+    )
+    candidates = by_text.values("pk").union(by_author.values("paper_id"))
+    document = PAPER_DOCUMENT + SearchVector(_author_names(), weight="B", config=CONFIG)
+    queryset = queryset.filter(pk__in=candidates).alias(document=document).filter(document=query)
+    if params.sort != SearchSort.RELEVANCE:
+        return _sorted(queryset, params.sort)
+    # Whoever types a paper's exact title wants that paper first, whatever the word counts.
+    # Titles are stored with whitespace collapsed.
+    typed_title = " ".join(params.q.split())
+    exact_title = Case(
+        When(title__iexact=typed_title, then=1), default=0, output_field=IntegerField()
+    )
+    return queryset.annotate(exact_title=exact_title, rank=SearchRank(document, query)).order_by(
+        "-exact_title", "-rank", "-published", "-id"
+    )
+
+
+def paper_search_fallback(queryset: QuerySet[Paper], params: SearchParams) -> QuerySet[Paper]:
+    """Databases without text search: each word somewhere in title, abstract or authors."""
+    for word in params.q.split()[:CANDIDATE_WORDS_MAX]:
+        by_author = Authorship.objects.filter(author__name__icontains=word).values("paper_id")
+        queryset = queryset.filter(
+            Q(title__icontains=word) | Q(abstract__icontains=word) | Q(pk__in=by_author)
+        )
+    # No ranking here: relevance falls back to newest first.
+    return _sorted(queryset, params.sort)
+
+
+def paper_search(params: SearchParams, *, vendor: str | None = None) -> QuerySet[Paper]:
+    """The papers a search finds, filtered and in order, as bare rows (the pk, and ``rank``
+    when ranked): count and slice it, then load one page with ``search_page_papers``."""
+    queryset = _filtered(Paper.objects.only("pk"), params)
+    if not params.q:
+        return _sorted(queryset, params.sort)
+    if (vendor or connection.vendor) == "postgresql":
+        return paper_search_ranked(queryset, params)
+    return paper_search_fallback(queryset, params)
+
+
+def search_page_papers(rows: Iterable[Paper]) -> list[Paper]:
+    """One page of search rows as list papers (lead authors, topics), in the rows' order.
+
+    The search query stays free of the list's joins and grouping; the page costs one query
+    and the list prefetches, whatever the page holds.
+    """
+    rows = list(rows)
+    papers = selectors.paper_list_queryset().in_bulk([row.pk for row in rows])
+    page = []
+    for row in rows:
+        # A paper deleted between the two queries is left out rather than failing the page.
+        if (paper := papers.get(row.pk)) is not None:
+            paper.rank = getattr(row, "rank", None)
+            page.append(paper)
+    return page
+
+
+def paper_for_arxiv_id(arxiv_id: ArxivId) -> Paper | None:
+    return Paper.objects.only("pk", "arxiv_id").filter(arxiv_id=arxiv_id.id).first()
