@@ -226,8 +226,32 @@ class ReviewRevisionInline(ReviewConcernInline):
     readonly_fields = fields
 
 
+class AuthoredItemAdmin:
+    """Reviews and comments alike: an excerpt column, and deletion (superusers only) that
+    keeps the papers' public counts exact, since it bypasses the services."""
+
+    counts_refresh = None  # review_counts_refresh or comment_counts_refresh
+
+    @admin.display(description="text")
+    def excerpt(self, item: Review | Comment) -> str:
+        return item_excerpt(item)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            self.counts_refresh([obj.paper_id])
+
+    def delete_queryset(self, request, queryset):
+        paper_ids = sorted(set(queryset.values_list("paper_id", flat=True)))
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            self.counts_refresh(paper_ids)
+
+
 @admin.register(Review)
-class ReviewAdmin(ModerationPermissions, ItemModerationActions, admin.ModelAdmin):
+class ReviewAdmin(
+    ModerationPermissions, ItemModerationActions, AuthoredItemAdmin, admin.ModelAdmin
+):
     list_display = (
         "paper",
         "author",
@@ -244,25 +268,13 @@ class ReviewAdmin(ModerationPermissions, ItemModerationActions, admin.ModelAdmin
     readonly_fields = [f.name for f in Review._meta.fields]
     inlines = (ReviewConcernInline, ReviewRevisionInline)
 
-    @admin.display(description="text")
-    def excerpt(self, review: Review) -> str:
-        return item_excerpt(review)
-
-    # Deleting bypasses the review services: keep the public counts exact.
-    def delete_model(self, request, obj):
-        with transaction.atomic():
-            super().delete_model(request, obj)
-            review_counts_refresh([obj.paper_id])
-
-    def delete_queryset(self, request, queryset):
-        paper_ids = sorted(set(queryset.values_list("paper_id", flat=True)))
-        with transaction.atomic():
-            super().delete_queryset(request, queryset)
-            review_counts_refresh(paper_ids)
+    counts_refresh = staticmethod(review_counts_refresh)
 
 
 @admin.register(Comment)
-class CommentAdmin(ModerationPermissions, ItemModerationActions, admin.ModelAdmin):
+class CommentAdmin(
+    ModerationPermissions, ItemModerationActions, AuthoredItemAdmin, admin.ModelAdmin
+):
     list_display = (
         "paper",
         "author",
@@ -278,20 +290,7 @@ class CommentAdmin(ModerationPermissions, ItemModerationActions, admin.ModelAdmi
     search_fields = ("paper__arxiv_id", "author__username", "body")
     readonly_fields = [f.name for f in Comment._meta.fields]
 
-    @admin.display(description="text")
-    def excerpt(self, comment: Comment) -> str:
-        return item_excerpt(comment)
-
-    def delete_model(self, request, obj):
-        with transaction.atomic():
-            super().delete_model(request, obj)
-            comment_counts_refresh([obj.paper_id])
-
-    def delete_queryset(self, request, queryset):
-        paper_ids = sorted(set(queryset.values_list("paper_id", flat=True)))
-        with transaction.atomic():
-            super().delete_queryset(request, queryset)
-            comment_counts_refresh(paper_ids)
+    counts_refresh = staticmethod(comment_counts_refresh)
 
 
 class ReportStatusFilter(admin.SimpleListFilter):
