@@ -12,7 +12,9 @@ from .models import (
     ImportJob,
     Institution,
     JobStatus,
+    NeighbourChoice,
     Paper,
+    PaperNeighbour,
     PaperTopic,
     PaperVersion,
     Reaction,
@@ -287,3 +289,40 @@ class HarvestRunAdmin(admin.ModelAdmin):
         for run in runs:
             harvest_run_enqueue(run)
         self.message_user(request, f"{len(runs)} run(s) queued to resume.")
+
+
+@admin.register(PaperNeighbour)
+class PaperNeighbourAdmin(admin.ModelAdmin):
+    """Computed by compute_neighbours and the neighbours task: looked at, never edited."""
+
+    list_display = ("paper", "neighbour", "score", "computed_at")
+    list_select_related = ("paper", "neighbour")
+    search_fields = ("paper__arxiv_id",)
+    raw_id_fields = ("paper", "neighbour")
+    ordering = ("paper", "-score")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NeighbourChoice)
+class NeighbourChoiceAdmin(admin.ModelAdmin):
+    """Curators' pins and hides, as they made them; an admin may only delete an abusive one."""
+
+    list_display = ("paper", "action", "neighbour", "user", "created_at")
+    list_filter = ("action",)
+    list_select_related = ("paper", "neighbour", "user")
+    search_fields = ("paper__arxiv_id", "user__username")
+    raw_id_fields = ("paper", "neighbour", "user")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -110,3 +110,33 @@ def enrichment_enqueue(*, paper_id: int) -> None:
     if not settings.OPENALEX_API_KEY:
         return  # switched off; openalex_enabled() logs why
     transaction.on_commit(lambda: enrich_paper.delay(paper_id))
+
+
+@shared_task(bind=True, max_retries=TASK_MAX_RETRIES)
+def neighbours_compute(self, paper_ids: list[int]) -> int:
+    """Recompute the map neighbours of new or updated papers; rerunning gives the same rows."""
+    from django.db import OperationalError
+
+    from papers.neighbours import neighbours_refresh
+
+    try:
+        return neighbours_refresh(paper_ids=paper_ids)
+    except OperationalError as exc:
+        # A lost connection or a deadlock with a concurrent recompute: try again later.
+        raise self.retry(exc=exc, countdown=min(600.0, 30.0 * 2**self.request.retries)) from exc
+
+
+def neighbours_enqueue(*, paper_ids: list[int]) -> None:
+    """After the current transaction commits, place these papers on the research map."""
+    if paper_ids:
+        ids = sorted(set(paper_ids))
+        transaction.on_commit(lambda: neighbours_compute.delay(ids))
+
+
+@shared_task
+def neighbours_recompute_all() -> str:
+    """Nightly: every paper's neighbours again, so co-saves and word weights stay current."""
+    from papers.neighbours import neighbours_recompute_all as recompute
+
+    summary = recompute()
+    return f"{summary.papers} papers, {summary.edges} neighbours in {summary.seconds:.0f} s"

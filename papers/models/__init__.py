@@ -1,6 +1,7 @@
 from .citations import Citation
 from .curation import Collection, CollectionItem, Reaction, Vote
 from .jobs import HarvestRun, ImportJob, JobStatus
+from .neighbours import NeighbourChoice, PaperNeighbour
 from .paper import MetadataSource, Paper, PaperQuerySet, PaperTopic, PaperVersion, Topic
 from .people import Author, Authorship, Institution
 
@@ -15,7 +16,9 @@ __all__ = [
     "Institution",
     "JobStatus",
     "MetadataSource",
+    "NeighbourChoice",
     "Paper",
+    "PaperNeighbour",
     "PaperQuerySet",
     "PaperTopic",
     "PaperVersion",

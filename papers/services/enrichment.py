@@ -27,6 +27,7 @@ from papers.clients.openalex import (
     openalex_enabled,
 )
 from papers.models import Author, Authorship, Citation, Institution, Paper, PaperTopic, Topic
+from papers.tasks import neighbours_enqueue
 
 NOT_FOUND = "not found in OpenAlex"
 
@@ -121,6 +122,8 @@ def _enrich(paper: Paper, client: OpenAlexClient) -> EnrichmentResult:
         if locked is None:
             return EnrichmentResult(paper.pk, EnrichmentStatus.MISSING)
         _store(locked, work)
+        # Authors, institutions, topics and references feed the research map.
+        neighbours_enqueue(paper_ids=[paper.pk])
     return EnrichmentResult(paper.pk, EnrichmentStatus.ENRICHED, openalex_id=work.openalex_id)
 
 

@@ -123,6 +123,7 @@ def papers_upsert(
         paper_pages_invalidate(touched)
         for paper, _ in changed:
             _after_change(paper)
+        _after_changes([paper.pk for paper, _ in changed])
 
     outcomes = {paper.arxiv_id: (paper, Outcome.CREATED) for paper, _ in created}
     outcomes |= {paper.arxiv_id: (paper, Outcome.UPDATED) for paper, _ in updated}
@@ -191,6 +192,13 @@ def _after_change(paper: Paper) -> None:
     from papers.tasks import enrichment_enqueue
 
     enrichment_enqueue(paper_id=paper.pk)
+
+
+def _after_changes(paper_ids: list[int]) -> None:
+    # One task for the batch: neighbours are computed together, sharing their queries.
+    from papers.tasks import neighbours_enqueue
+
+    neighbours_enqueue(paper_ids=paper_ids)
 
 
 def paper_mark_deleted(*, arxiv_id: str) -> bool:

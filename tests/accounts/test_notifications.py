@@ -1,15 +1,11 @@
 """Notifications: who gets one for a new review or a reply, the batched email, the
 preferences and the notifications page."""
 
-import base64
-import json
 import re
 import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import redis
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
@@ -31,6 +27,7 @@ from papers.services.saves import paper_save
 from reviews.discussion import comment_create, comment_delete
 from reviews.models import Comment, Review
 from reviews.services import ReviewText, review_create
+from tests.broker import queued_tasks
 from tests.factories import make_paper
 from tests.reviews.test_markdown import assert_inert
 from tests.reviews.test_xss_pages import assert_page_inert
@@ -59,19 +56,6 @@ def write_review(author, paper, **text) -> Review:
 
 def entries_of(user) -> list[Notification]:
     return list(Notification.objects.filter(recipient=user))
-
-
-def queued_tasks() -> list[tuple[str, list, str | None]]:
-    """Tasks waiting in the real broker (Redis), first queued first: name, arguments and
-    when they are due."""
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    found = []
-    # Kombu pushes onto the head of the list and workers take from its tail.
-    for raw in reversed(client.lrange("celery", 0, -1)):
-        message = json.loads(raw)
-        args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
-        found.append((message["headers"]["task"], args, message["headers"].get("eta")))
-    return found
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from papers.services.enrichment import (
     paper_enrich,
     papers_due_for_refresh,
 )
+from tests.broker import queued_tasks
 from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +169,19 @@ def test_full_work_is_stored_exactly(client, roadmap):
         (roadmap.pk, attention.pk),
         (roadmap.pk, bert.pk),
     }
+
+
+@respx.mock
+def test_enriching_queues_the_papers_neighbours_once_committed(
+    client, roadmap, django_capture_on_commit_callbacks
+):
+    respx.get(ROADMAP_URL).respond(200, json=load("work_2203.14101.json"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        paper_enrich(paper_id=roadmap.pk, client=client)
+
+    # Its new authors, institutions, topics and references feed the research map.
+    assert ("papers.tasks.neighbours_compute", [[roadmap.pk]], None) in queued_tasks()
 
 
 @respx.mock
