@@ -250,7 +250,10 @@ def _text_index_around(paper_ids: list[int]) -> TextIndex:
     own = dict(_paper_texts(paper_ids))
     words = sorted({t for counts in own.values() for t in model.vector(counts)})
     candidate_ids: set[int] = set()
-    if words and connection.vendor == "postgresql":
+    if words and connection.vendor != "postgresql":
+        # SQLite has no full-text index here; its development databases are small.
+        candidate_ids = set(Paper.objects.values_list("pk", flat=True)[:TEXT_CANDIDATES_MAX])
+    elif words:
         from django.contrib.postgres.search import SearchQuery
 
         from papers.search import CONFIG, PAPER_DOCUMENT
@@ -367,30 +370,52 @@ def _pair_params(paper_ids: list[int], common: CommonIds) -> dict:
     }
 
 
+def _graph_signals(paper_ids: list[int], common: CommonIds) -> Iterator[tuple[str, int, int, int]]:
+    """(signal, paper, other, count) of every graph signal but topics."""
+    if connection.vendor != "postgresql":
+        from papers.neighbour_signals_sqlite import pair_counts
+
+        for kind in _PAIR_QUERIES:
+            for paper, counts in pair_counts(kind, paper_ids, common).items():
+                best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+                for other, count in best[:CANDIDATES_PER_SIGNAL]:
+                    yield kind, paper, other, count
+        return
+    with connection.cursor() as cursor:
+        for kind, query in _PAIR_QUERIES.items():
+            cursor.execute(_TOP_PER_PAPER.format(query=query), _pair_params(paper_ids, common))
+            for paper, other, count in cursor.fetchall():
+                yield kind, paper, other, count
+
+
+def _shared_topics(pairs: list[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
+    if connection.vendor != "postgresql":
+        from papers.neighbour_signals_sqlite import shared_topics
+
+        for (paper, other), count in shared_topics(pairs).items():
+            yield paper, other, count
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SHARED_TOPICS, {"papers": [p for p, _ in pairs], "others": [o for _, o in pairs]}
+        )
+        yield from cursor.fetchall()
+
+
 def _edges_for(
     paper_ids: list[int], text_index: TextIndex | None, common: CommonIds
 ) -> dict[int, dict[int, Edge]]:
     edges: dict[int, dict[int, Edge]] = {pk: defaultdict(Edge) for pk in paper_ids}
-    with connection.cursor() as cursor:
-        for kind, query in _PAIR_QUERIES.items():
-            cursor.execute(
-                _TOP_PER_PAPER.format(query=query),
-                _pair_params(paper_ids, common),
-            )
-            for paper, other, count in cursor.fetchall():
-                edges[paper][other].signals[kind] = count
-        if text_index is not None:
-            for pk in paper_ids:
-                for other, similarity in text_index.similar(pk).items():
-                    edges[pk][other].signals["text"] = similarity
-        pairs = [(p, o) for p, others in edges.items() for o in others]
-        if pairs:
-            cursor.execute(
-                _SHARED_TOPICS,
-                {"papers": [p for p, _ in pairs], "others": [o for _, o in pairs]},
-            )
-            for paper, other, count in cursor.fetchall():
-                edges[paper][other].signals["shared_topics"] = count
+    for kind, paper, other, count in _graph_signals(paper_ids, common):
+        edges[paper][other].signals[kind] = count
+    if text_index is not None:
+        for pk in paper_ids:
+            for other, similarity in text_index.similar(pk).items():
+                edges[pk][other].signals["text"] = similarity
+    pairs = [(p, o) for p, others in edges.items() for o in others]
+    if pairs:
+        for paper, other, count in _shared_topics(pairs):
+            edges[paper][other].signals["shared_topics"] = count
     return edges
 
 

@@ -21,6 +21,7 @@ from django.db.models import Max
 from accounts.notifications import notifications_muted
 from accounts.services import add_verified_email
 from papers.models import Collection, CollectionItem, MetadataSource, Paper, Reaction, Vote
+from papers.neighbours import neighbours_recompute_all
 from papers.reactions import REACTION_INFO
 from reviews.discussion import comment_create
 from reviews.models import (
@@ -66,6 +67,7 @@ class SeedSummary:
     reviews: Tally = field(default_factory=Tally)
     comments: Tally = field(default_factory=Tally)
     counters_fixed: int = 0
+    neighbours: int = 0
 
 
 def demo_feed_files() -> list[Path]:
@@ -113,6 +115,8 @@ def demo_seed(*, password: str | None = DEMO_PASSWORD) -> SeedSummary:
         summary.counters_fixed = paper_counts_refresh(
             paper_ids={*papers.values(), *discussed.values()}
         )
+    # Here rather than on a worker: `make run` has the map at once, with or without one.
+    summary.neighbours = neighbours_recompute_all().edges
     return summary
 
 

@@ -16,6 +16,7 @@ from papers.models import (
     Collection,
     CollectionItem,
     Paper,
+    PaperNeighbour,
     PaperTopic,
     PaperVersion,
     Reaction,
@@ -108,7 +109,8 @@ def test_seed_loads_the_roadmap_with_its_full_history():
     assert re.fullmatch(
         r"Demo data: papers \d+ created, 3 updated, 0 unchanged; users 4 \(4 new\); "
         r"votes \d+ \(\d+ new\); saves \d+ \(\d+ new\); collections \d+ \(\d+ new\); "
-        r"reactions \d+ \(\d+ new\); reviews 7 \(7 new\); comments 24 \(24 new\)\.\n",
+        r"reactions \d+ \(\d+ new\); reviews 7 \(7 new\); comments 24 \(24 new\); "
+        r"research map: \d+ neighbours\.\n",
         output,
     )
     paper = Paper.objects.get(arxiv_id="2203.14101")
@@ -116,6 +118,10 @@ def test_seed_loads_the_roadmap_with_its_full_history():
     assert len(names) == 100
     assert (names[0], names[77], names[-1]) == ("Sha Yuan", "Chujie Zheng", "Jie Tang")
     assert paper.title == "A Roadmap for Big Model"
+    # The map is there at once: CPM shares nine of the Roadmap's authors.
+    assert PaperNeighbour.objects.filter(
+        paper=paper, neighbour__title__startswith="CPM", reasons__0__kind="shared_authors"
+    ).exists()
     assert paper.abstract.startswith("With the rapid development of deep learning, training")
     assert "We introduce 16 specific BM-related topics" in paper.abstract
     assert paper.abstract.endswith("development of BMs in a more general view.")
@@ -179,7 +185,7 @@ def test_seed_twice_changes_nothing():
     assert (row_counts(), counters()) == before
     assert "papers 0 created, 0 updated, " in output
     assert "(0 new)" in output and "(1 new)" not in output
-    assert "reviews 7 (0 new); comments 24 (0 new)." in output
+    assert "reviews 7 (0 new); comments 24 (0 new); research map:" in output
     assert not [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
     assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
 
@@ -377,7 +383,7 @@ def test_seed_keeps_reviews_and_comments_their_curators_changed():
 
     output = seed()
 
-    assert "reviews 7 (0 new); comments 24 (0 new)." in output
+    assert "reviews 7 (0 new); comments 24 (0 new); research map:" in output
     assert row_counts() == counts
     review.refresh_from_db()
     assert (review.recommendation, review.strengths) == ("must_read", "Changed my mind.")
@@ -399,7 +405,7 @@ def test_seed_posts_a_deleted_leaf_comment_again_like_other_missing_rows():
 
     output = seed()
 
-    assert "comments 24 (1 new)." in output
+    assert "comments 24 (1 new); research map:" in output
     assert _comment("cite-v3-venue-answer").parent == _comment("cite-v3-venue")
 
 

@@ -35,5 +35,5 @@ class Command(BaseCommand):
             f"({summary.collections.created} new); reactions {summary.reactions.total} "
             f"({summary.reactions.created} new); reviews {summary.reviews.total} "
             f"({summary.reviews.created} new); comments {summary.comments.total} "
-            f"({summary.comments.created} new)."
+            f"({summary.comments.created} new); research map: {summary.neighbours} neighbours."
         )
