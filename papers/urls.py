@@ -6,7 +6,9 @@ from . import (
     views,
     views_browse,
     views_curation,
+    views_explorer,
     views_import,
+    views_map,
     views_search,
 )
 
@@ -19,6 +21,14 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>/vote", views_curation.paper_vote, name="vote"),
     path("papers/<arxiv:arxiv_id>/save", views_curation.paper_save_view, name="save"),
     path("papers/<arxiv:arxiv_id>/react", views_curation.paper_react, name="react"),
+    path("papers/<arxiv:arxiv_id>/map/", views_explorer.map_explorer, name="map"),
+    path("papers/<arxiv:arxiv_id>/map/graph.json", views_explorer.map_graph, name="map-graph"),
+    path("papers/<arxiv:arxiv_id>/map/slice/", views_map.map_slice, name="map-slice"),
+    path(
+        "papers/<arxiv:arxiv_id>/map/neighbours/<arxiv:neighbour_id>/<str:action>",
+        views_map.map_choice,
+        name="map-choice",
+    ),
     path("papers/add/", views_import.add_paper, name="add"),
     path("imports/<int:job_id>/", views_import.import_job_status, name="import-job"),
     path("authors/<str:author_id>/", views_browse.author_detail, name="author"),

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from papers import converters  # noqa: F401  (registers <arxiv:…>)
 from reviews.api import views as reviews
 
-from . import curation, search, views
+from . import curation, graph, search, views
 
 app_name = "api"
 
@@ -63,6 +63,7 @@ urlpatterns = [
     path(
         "collections/<int:pk>/order/", curation.CollectionOrder.as_view(), name="collection-order"
     ),
+    path("papers/<arxiv:arxiv_id>/graph/", graph.PaperGraph.as_view(), name="paper-graph"),
     path("search/", search.PaperSearch.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
