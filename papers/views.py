@@ -12,16 +12,30 @@ from . import browse, selectors
 from .arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from .bibtex import paper_bibtex
 from .cache import cached_page
+from .for_you import papers_for_you
 from .intents import curation_intent
 from .models import Collection, Paper
+from .seen import seen_record
 
 HOME_PAGE_SIZE = 25
 # The element the home page's Trending and Latest-per-topic block is swapped into.
 HIGHLIGHTS_ID = "home-highlights"
+# The element the signed-in home page's "For you" block is swapped into.
+FOR_YOU_ID = "home-for-you"
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    # "For you" is per user and changes with every save or like, so it is never cached; the
+    # page asks for it in a second request (or on a click without JavaScript).
+    if request.htmx and request.htmx.target == FOR_YOU_ID:
+        for_you = papers_for_you(user=request.user)
+        response = render(request, "papers/home.html#for-you", {"for_you": for_you})
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    for_you = None
+    if request.user.is_authenticated and request.GET.get("for_you") == "1":
+        for_you = papers_for_you(user=request.user)
     # Trending and latest-per-topic come from the cache; when it is cold the page asks for
     # them in a second request (or on a click without JavaScript), so the list stays fast.
     wants_highlights = request.htmx and request.htmx.target == HIGHLIGHTS_ID
@@ -37,7 +51,8 @@ def home(request: HttpRequest) -> HttpResponse:
     # History restores need the whole page; other htmx requests swap in just the list.
     fragment = request.htmx and not request.htmx.history_restore_request
     template = "papers/home.html#paper-list" if fragment else "papers/home.html"
-    response = render(request, template, {"page": page, "highlights": highlights})
+    context = {"page": page, "highlights": highlights, "for_you": for_you}
+    response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -112,6 +127,8 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper = selectors.paper_get(arxiv_id=parsed.id, viewer=request.user)
     if paper is None:
         return _not_found(request, raw_id=parsed.id)
+    # Only signed-in views count, and the page cache above serves only anonymous ones.
+    seen_record(user=request.user, arxiv_id=paper.arxiv_id)
     return render(request, "papers/detail.html", paper_page_context(request, paper))
 
 

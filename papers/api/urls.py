@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from papers import converters  # noqa: F401  (registers <arxiv:…>)
 from reviews.api import views as reviews
 
-from . import curation, graph, search, views
+from . import curation, graph, neighbours, search, views
 
 app_name = "api"
 
@@ -63,6 +63,22 @@ urlpatterns = [
     path(
         "collections/<int:pk>/order/", curation.CollectionOrder.as_view(), name="collection-order"
     ),
+    path(
+        "papers/<arxiv:arxiv_id>/neighbours/",
+        neighbours.PaperNeighbours.as_view(),
+        name="paper-neighbours",
+    ),
+    path(
+        "papers/<arxiv:arxiv_id>/neighbours/<arxiv:neighbour_id>/pin/",
+        neighbours.PaperNeighbourPin.as_view(),
+        name="paper-neighbour-pin",
+    ),
+    path(
+        "papers/<arxiv:arxiv_id>/neighbours/<arxiv:neighbour_id>/hide/",
+        neighbours.PaperNeighbourHide.as_view(),
+        name="paper-neighbour-hide",
+    ),
+    path("for-you/", neighbours.ForYou.as_view(), name="for-you"),
     path("papers/<arxiv:arxiv_id>/graph/", graph.PaperGraph.as_view(), name="paper-graph"),
     path("search/", search.PaperSearch.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
