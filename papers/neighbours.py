@@ -42,6 +42,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from papers.cache import paper_pages_invalidate
 from papers.models import NeighbourChoice, Paper, PaperNeighbour
 from papers.services.bulk import insert_rows
 
@@ -434,6 +435,10 @@ def _store(paper_ids: list[int], edges: dict[int, dict[int, Edge]]) -> int:
     with transaction.atomic():
         PaperNeighbour.objects.filter(paper_id__in=paper_ids).delete()
         insert_rows(PaperNeighbour, _COLUMNS, rows)
+        # Cached map slices show the old neighbours until the papers' page tokens change.
+        paper_pages_invalidate(
+            Paper.objects.filter(pk__in=paper_ids).values_list("arxiv_id", flat=True)
+        )
     return len(rows)
 
 

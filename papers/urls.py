@@ -24,6 +24,7 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>/map/", views_explorer.map_explorer, name="map"),
     path("papers/<arxiv:arxiv_id>/map/graph.json", views_explorer.map_graph, name="map-graph"),
     path("papers/<arxiv:arxiv_id>/map/slice/", views_map.map_slice, name="map-slice"),
+    path("papers/<arxiv:arxiv_id>/map/pin", views_map.map_pin, name="map-pin"),
     path(
         "papers/<arxiv:arxiv_id>/map/neighbours/<arxiv:neighbour_id>/<str:action>",
         views_map.map_choice,
