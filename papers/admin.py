@@ -1,10 +1,16 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
+from django.template.response import TemplateResponse
 
 from .cache import paper_pages_invalidate
 from .models import (
     Author,
+    AuthorMerge,
     Authorship,
     Collection,
     CollectionItem,
@@ -21,6 +27,7 @@ from .models import (
     Topic,
     Vote,
 )
+from .services.author_merge import author_merge, author_merge_undo, can_merge_authors
 from .services.collections import collection_delete
 from .services.harvest import harvest_run_enqueue
 from .services.jobs import import_job_retry
@@ -136,10 +143,51 @@ class PaperAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+class AuthorMergeForm(forms.Form):
+    survivor = forms.ModelChoiceField(
+        queryset=Author.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Keep",
+        help_text="The others' papers move to this author; their pages redirect to it.",
+        error_messages={"required": "Choose the author to keep."},
+    )
+    reason = forms.CharField(
+        label="Why?",
+        max_length=AuthorMerge.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+        help_text="Kept in the merge log with your name.",
+        error_messages={"required": "Say why: the reason is kept in the merge log."},
+    )
+
+    def __init__(self, *args, authors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"].queryset = authors
+
+
+class MergeUndoForm(forms.Form):
+    reason = forms.CharField(
+        label="Why?",
+        max_length=AuthorMerge.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+        help_text="Kept in the merge log with your name.",
+        error_messages={"required": "Say why: the reason is kept in the merge log."},
+    )
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ("name", "orcid", "openalex_id", "paper_count")
+    list_display = ("name", "orcid", "openalex_id", "paper_count", "merged_into")
+    list_filter = (("merged_into", admin.EmptyFieldListFilter),)
+    list_select_related = ("merged_into",)
     search_fields = ("name", "orcid", "openalex_id")
+    # Merges and their undoing go through the action, which logs them.
+    readonly_fields = ("merged_into",)
+    actions = ("merge_authors",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(paper_count=Count("authorships"))
@@ -147,6 +195,135 @@ class AuthorAdmin(admin.ModelAdmin):
     @admin.display(ordering="paper_count", description="papers")
     def paper_count(self, author: Author) -> int:
         return author.paper_count
+
+    def has_merge_permission(self, request) -> bool:
+        return can_merge_authors(request.user)
+
+    @admin.action(description="Merge selected authors…", permissions=["merge"])
+    def merge_authors(self, request, queryset):
+        authors = queryset.order_by("name", "pk")
+        if len(authors) < 2:
+            self.message_user(request, "Select two or more authors to merge.", messages.ERROR)
+            return None
+        form = AuthorMergeForm(request.POST if "post" in request.POST else None, authors=authors)
+        if form.is_bound and form.is_valid():
+            survivor = form.cleaned_data["survivor"]
+            try:
+                merge = author_merge(
+                    survivor=survivor,
+                    merged=[a for a in authors if a.pk != survivor.pk],
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except PermissionDenied as exc:
+                self.message_user(request, f"Nothing was changed: {exc}", messages.ERROR)
+                return None
+            else:
+                moved = len(merge.moved) + len(merge.removed)
+                self.message_user(
+                    request,
+                    f"Merged {_n(len(authors) - 1, 'author')} into {survivor.name} "
+                    f"({_n(moved, 'authorship')} changed). Merge #{merge.pk} can be undone "
+                    "from the author merge log.",
+                    messages.SUCCESS,
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Merge {_n(len(authors), 'author')} into one?",
+            "opts": self.opts,
+            "authors": authors,
+            "form": form,
+            "action": "merge_authors",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "cancel_url": request.get_full_path(),
+        }
+        return TemplateResponse(request, "admin/author_merge.html", context)
+
+
+@admin.register(AuthorMerge)
+class AuthorMergeAdmin(admin.ModelAdmin):
+    """The merge log: read, never edited or deleted; a merge is reversed by the undo action."""
+
+    list_display = (
+        "pk", "survivor", "merged_names", "actor_repr", "created_at", "undone_at", "undone_by_repr",
+    )  # fmt: skip
+    list_filter = (("undone_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("survivor",)
+    search_fields = ("survivor__name", "merged__name", "actor_repr", "reason")
+    readonly_fields = (
+        "survivor", "merged_names", "actor_repr", "reason", "created_at", "undone_at",
+        "undone_by_repr", "undo_reason", "names", "moved", "removed", "repointed",
+    )  # fmt: skip
+    fields = readonly_fields
+    actions = ("undo_merges",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("merged")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # "change" on the list is what runs the undo; a merge's own page is read-only.
+        return obj is None and can_merge_authors(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return can_merge_authors(request.user) or super().has_view_permission(request, obj)
+
+    @admin.display(description="merged")
+    def merged_names(self, merge: AuthorMerge) -> str:
+        return ", ".join(f"{a.name} (#{a.pk})" for a in merge.merged.all())
+
+    @admin.action(description="Undo the selected merges…", permissions=["change"])
+    def undo_merges(self, request, queryset):
+        # Newest first: a later merge of the same author must be undone before an earlier one.
+        merges = list(queryset.order_by("-pk").select_related("survivor"))
+        form = MergeUndoForm(request.POST if "post" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            undone = []
+            try:
+                with transaction.atomic():
+                    for merge in merges:
+                        undone.append(
+                            author_merge_undo(
+                                merge=merge, actor=request.user, reason=form.cleaned_data["reason"]
+                            )
+                        )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except PermissionDenied as exc:
+                self.message_user(request, f"Nothing was changed: {exc}", messages.ERROR)
+                return None
+            else:
+                message = f"Undid {_n(len(undone), 'merge')}."
+                skipped = sum(outcome.skipped for outcome in undone)
+                if skipped:
+                    message += (
+                        f" {_n(skipped, 'authorship')} could not be put back: "
+                        "a later import replaced the paper's author list."
+                    )
+                self.message_user(request, message, messages.SUCCESS)
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Undo {_n(len(merges), 'merge')}?",
+            "opts": self.opts,
+            "lines": [f"#{m.pk}: {m} ({m.actor_repr}, {m.created_at:%Y-%m-%d})" for m in merges],
+            "more": 0,
+            "selected": [m.pk for m in merges],
+            "action": "undo_merges",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "form": form,
+            "submit_label": "Undo",
+            "cancel_url": request.get_full_path(),
+        }
+        return TemplateResponse(request, "admin/moderation_reason.html", context)
 
 
 @admin.register(Institution)

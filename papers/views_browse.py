@@ -2,7 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from . import browse
@@ -22,6 +22,9 @@ def author_detail(request: HttpRequest, author_id: str) -> HttpResponse:
     author = browse.author_get(raw_id=author_id)
     if author is None:
         return _not_found(request, kind="author", ident=author_id)
+    if author.merged_into_id is not None:
+        # Merged by an admin: the old address (in links and search engines) moves for good.
+        return redirect("papers:author", author_id=author.merged_into_id, permanent=True)
     context = {
         "author": author,
         "page": _page(request, browse.author_papers(author=author)),

@@ -1,3 +1,4 @@
+from .author_merges import AuthorMerge
 from .citations import Citation
 from .curation import Collection, CollectionItem, Reaction, Vote
 from .jobs import HarvestRun, ImportJob, JobStatus
@@ -7,6 +8,7 @@ from .people import Author, Authorship, Institution
 
 __all__ = [
     "Author",
+    "AuthorMerge",
     "Authorship",
     "Citation",
     "Collection",

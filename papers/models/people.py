@@ -24,11 +24,22 @@ class Institution(models.Model):
 
 
 class Author(models.Model):
-    """A name as arXiv prints it. Variants ("A. Smith", "Alice Smith") stay separate."""
+    """A name as arXiv prints it. Variants ("A. Smith", "Alice Smith") stay separate until
+    an admin merges them (papers.services.author_merge)."""
 
     name = models.CharField(max_length=300)
     orcid = models.CharField("ORCID iD", max_length=19, blank=True)
     openalex_id = models.CharField("OpenAlex id", max_length=32, blank=True)
+    # Set on a merged-away row, always to an author that is not merged itself. The row keeps
+    # its name and ids, so imports and enrichment that find it land on the survivor.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        db_index=False,  # author_merged_into_idx covers only the few merged rows
+    )
 
     class Meta:
         ordering = ["name"]
@@ -39,6 +50,14 @@ class Author(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["openalex_id"], condition=~Q(openalex_id=""), name="author_unique_openalex"
+            ),
+        ]
+        indexes = [
+            # The authors merged into one (re-pointed when that one is merged in turn).
+            models.Index(
+                fields=["merged_into"],
+                condition=Q(merged_into__isnull=False),
+                name="author_merged_into_idx",
             ),
         ]
 

@@ -310,11 +310,12 @@ def _resolve_authors(
     identified = [(a, oa) for a, oa in matched if oa.author_openalex_id]
     if not identified:
         return
+    # A row an admin merged away keeps its ids, so the person resolves to the survivor.
     known = {
-        author.openalex_id: author
+        author.openalex_id: author.merged_into or author
         for author in Author.objects.filter(
             openalex_id__in={oa.author_openalex_id for _, oa in identified}
-        )
+        ).select_related("merged_into")
     }
     uses = dict(
         Authorship.objects.filter(author__in={a.author_id for a, _ in identified})
@@ -347,7 +348,10 @@ def _resolve_authors(
     _claim_authors(claims)
     if detached:
         # A name row left without papers would only show an empty author page.
-        Author.objects.filter(pk__in=detached, authorships__isnull=True).delete()
+        # Survivors of merges stay: the merged rows and the merge log point to them.
+        Author.objects.filter(
+            pk__in=detached, authorships__isnull=True, merges_survived__isnull=True
+        ).delete()
     if orcid_added:
         touched.update(
             Paper.objects.filter(authorships__author__in=orcid_added).values_list(
@@ -380,10 +384,10 @@ def _claim_authors(claims: list[tuple[Author, OpenAlexAuthorship]]) -> None:
 
 
 def _resolved_author(name: str, oa: OpenAlexAuthorship) -> Author:
-    author, _ = Author.objects.get_or_create(
+    author, _ = Author.objects.select_related("merged_into").get_or_create(
         openalex_id=oa.author_openalex_id, defaults={"name": name, "orcid": oa.orcid}
     )
-    return author
+    return author.merged_into or author
 
 
 # --- Topics ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from papers.arxiv.categories import category_name
@@ -232,7 +233,12 @@ def _apply_fields(paper: Paper, record: PaperRecord) -> None:
 
 
 def _authors_by_name(names: set[str]) -> dict[str, int]:
-    known = dict(Author.objects.filter(name__in=names, openalex_id="").values_list("name", "id"))
+    # A name an admin merged into another author goes to that author.
+    known = dict(
+        Author.objects.filter(name__in=names, openalex_id="").values_list(
+            "name", Coalesce("merged_into_id", "id")
+        )
+    )
     missing = sorted(names - known.keys())
     if missing:
         # Sorted, so concurrent imports sharing names take the row locks in the same order.
