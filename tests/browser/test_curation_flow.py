@@ -116,7 +116,9 @@ def test_anonymous_click_goes_through_log_in_and_back(desktop, live_server, pape
 
     # Back on the same paper, with the action named and its button marked, not yet done.
     expect(page).to_have_url(f"{paper_url}?intent=like")
-    expect(page.get_by_role("status")).to_contain_text("You wanted to like this paper")
+    expect(page.locator("#next-steps").get_by_role("status")).to_contain_text(
+        "You wanted to like this paper"
+    )
     like = page.locator("#curation").get_by_role("button", name="Like", exact=True)
     expect(like).to_have_class(re.compile("vote-button--intended"))
     assert not Vote.objects.exists()
