@@ -10,23 +10,43 @@ Shapes follow arXiv: authors are reused with a Zipf-like law (a few write hundre
 papers, most write one), 1–40 authors a paper with a few collaborations of 100 and more,
 real category codes with the primary first, 1–5 versions whose dates only move forward.
 
+The research map needs links between papers, so each paper also gets what OpenAlex
+enrichment would store: an OpenAlex id (``W9…``, a range no real work uses yet) and a list
+of referenced works, some of them earlier synthetic papers (stored as citations too, always
+of an older paper, the same field more often than not, popular papers more often: citations
+attach preferentially) and the rest works we do not hold, drawn per field from a Zipf-like
+pool so papers of a field share references. Synthetic curators (``synthetic-curator-N``,
+with no usable password) keep a few fields of interest and save papers of those fields into
+their default collection; ``save_count`` is written to match. Votes and reviews stay empty.
+
 The same seed on the same database gives the same papers. On PostgreSQL rows go in with
-COPY; elsewhere with bulk inserts. Curation (votes, saves, reviews) stays empty, so the
-paper counters are all zero and consistent.
+COPY; elsewhere with bulk inserts.
 """
 
 import itertools
 import random
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from papers.arxiv.categories import CATEGORY_NAMES, category_name
-from papers.models import Author, Authorship, Institution, Paper, PaperTopic, PaperVersion, Topic
+from papers.models import (
+    Author,
+    Authorship,
+    Citation,
+    Collection,
+    CollectionItem,
+    Institution,
+    Paper,
+    PaperTopic,
+    PaperVersion,
+    Topic,
+)
 from papers.services.bulk import adapt_row, copy_adapters
 
 SYNTHETIC_NUMBER_OFFSET = 50_000
@@ -35,6 +55,19 @@ _YEARS = tuple(range(25, 14, -1))  # 2025 first, back to 2015 (five-digit number
 _SLOTS_PER_YEAR = 12 * _NUMBERS_PER_MONTH
 SYNTHETIC_CAPACITY = len(_YEARS) * _SLOTS_PER_YEAR
 SYNTHETIC_ID_PATTERN = re.compile(r"\d{4}\.[5-9]\d{4}")
+
+# OpenAlex ids: held synthetic papers are W90000000000 + slot, works we do not hold
+# W91000000000 + field * 1 000 000 + rank. Real ids have ten digits at most so far.
+SYNTHETIC_OPENALEX_OFFSET = 90_000_000_000
+_EXTERNAL_OPENALEX_OFFSET = 91_000_000_000
+# Of a paper's references, the share pointing to an earlier synthetic paper, when there is one.
+HELD_REFERENCE_SHARE = 0.3
+# Of those, the share drawn in proportion to citations already received (the rich get
+# richer); the rest are drawn evenly. Popular works make every pair-counting signal of the
+# neighbour recompute slower, as they do with real data.
+PREFERENTIAL_SHARE = 0.3
+CURATOR_USERNAME_PREFIX = "synthetic-curator-"
+PAPERS_PER_CURATOR = 50
 
 INSTITUTION_POOL_SIZE = 3_000
 # Share of institutions resolved to a ROR id (the others are plain names, as arXiv gives).
@@ -51,6 +84,10 @@ def synthetic_id(slot: int) -> str:
     month = within % 12 + 1
     number = SYNTHETIC_NUMBER_OFFSET + within // 12
     return f"{year:02d}{month:02d}.{number:05d}"
+
+
+def synthetic_openalex_id(slot: int) -> str:
+    return f"W{SYNTHETIC_OPENALEX_OFFSET + slot}"
 
 
 def is_synthetic_id(arxiv_id: str) -> bool:
@@ -301,6 +338,10 @@ class SeedSummary:
     versions: int = 0
     topics: int = 0
     new_authors: int = 0
+    references: int = 0
+    citations: int = 0
+    saves: int = 0
+    curators: int = 0
     first_id: str = ""
     last_id: str = ""
 
@@ -364,9 +405,18 @@ class _PostgresWriter(_Writer):
                 copy.write_row(adapt_row(values, adapters))
 
     def finish(self):
-        # Fresh statistics, so the first queries after a big seed get sensible plans.
+        # Rows COPYed into a table with a GIN index (search, references) wait in the index's
+        # unsorted pending list, which every look-up then scans in full until a vacuum:
+        # merge them now, or the neighbour recompute and search run tens of times slower.
         tables = [m._meta.db_table for m in _SEEDED_MODELS]
         with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                "WHERE a.amname = 'gin' AND i.indrelid::regclass::text = ANY(%s)",
+                [tables],
+            )
+            # Fresh statistics, so the first queries after a big seed get sensible plans.
             cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
@@ -401,6 +451,8 @@ def copy_writer() -> _Writer:
 
 _SEEDED_MODELS = (
     Paper,
+    Citation,
+    CollectionItem,
     PaperVersion,
     PaperTopic,
     Authorship,
@@ -463,7 +515,7 @@ def _ensure_topics() -> dict[str, int]:
 class _Generator:
     """Draws one paper after another from a seeded random stream."""
 
-    def __init__(self, *, count: int, rng: random.Random) -> None:
+    def __init__(self, *, count: int, rng: random.Random, links_rng: random.Random) -> None:
         self.rng = rng
         self.author_pool = max(100, 3 * count)
         self.author_weights = _zipf_cum_weights(
@@ -481,6 +533,9 @@ class _Generator:
         self.by_archive: dict[str, list[str]] = {}
         for code in self.categories:
             self.by_archive.setdefault(code.split(".")[0], []).append(code)
+        self.links = _Links(
+            count=count, rng=links_rng, categories=self.categories, weights=self.primary_weights
+        )
 
     def author_count(self) -> int:
         rng = self.rng
@@ -602,6 +657,106 @@ class _Generator:
         return fields
 
 
+class _Links:
+    """References, citations and saves: what relates papers on the research map.
+
+    A stream of its own, so the papers themselves are the same with or without these.
+    Papers are registered in generation order; each may cite those registered before it
+    that were published earlier.
+    """
+
+    def __init__(
+        self, *, count: int, rng: random.Random, categories: list[str], weights: list[int]
+    ) -> None:
+        self.rng = rng
+        self.field_index = {code: i for i, code in enumerate(categories)}
+        # Each field's pool of outside works is sized to its expected papers, so a field's
+        # classics are cited by a few percent of its papers, as in real bibliographies.
+        total_weight = sum(weights)
+        self.external_pool = {
+            code: min(999_999, max(100, 3 * count * weight // total_weight))
+            for code, weight in zip(categories, weights, strict=True)
+        }
+        self._external_weights: dict[int, list[float]] = {}
+        self.published: list[datetime] = []
+        self.openalex_ids: list[str] = []
+        self.fields: list[str] = []
+        self.papers_by_field: dict[str, list[int]] = {}
+        # Indexes of registered papers, once more for every citation they receive.
+        self.cited_any: list[int] = []
+        self.cited_by_field: dict[str, list[int]] = {}
+        # Curators' fields of interest depend on the curator alone, as authors' homes do.
+        self.curators = max(5, count // PAPERS_PER_CURATOR)
+        curator_rng = random.Random("bzpeer-synthetic-curators")
+        self.fans: dict[str, list[int]] = {}
+        for curator in range(self.curators):
+            fields = curator_rng.choices(categories, weights=weights, k=curator_rng.randint(1, 3))
+            for code in dict.fromkeys(fields):
+                self.fans.setdefault(code, []).append(curator)
+
+    def _external_id(self, primary: str) -> str:
+        size = self.external_pool[primary]
+        if size not in self._external_weights:
+            self._external_weights[size] = _zipf_cum_weights(size, shift=20.0, exponent=1.0)
+        rank = self.rng.choices(range(size), cum_weights=self._external_weights[size])[0]
+        number = self.field_index[primary]
+        return f"W{_EXTERNAL_OPENALEX_OFFSET + number * 1_000_000 + rank}"
+
+    def references(self, primary: str, published: datetime) -> tuple[list[str], list[int]]:
+        """(OpenAlex ids of the works referenced, indexes of the registered papers among them)."""
+        rng = self.rng
+        if rng.random() < 0.05:
+            return [], []  # OpenAlex resolved none of its references
+        wanted = min(120, max(1, round(rng.lognormvariate(2.7, 0.6))))
+        same_field = self.cited_by_field.get(primary)
+        works: dict[str, None] = {}
+        held: dict[int, None] = {}
+        for _ in range(wanted):
+            if self.cited_any and rng.random() < HELD_REFERENCE_SHARE:
+                same = same_field is not None and rng.random() < 0.75
+                if rng.random() < PREFERENTIAL_SHARE:
+                    pool = same_field if same else self.cited_any
+                else:
+                    pool = self.papers_by_field[primary] if same else range(len(self.published))
+                index = pool[rng.randrange(len(pool))]
+                # Generation interleaves months, so an earlier paper may be a later one.
+                if self.published[index] < published:
+                    held[index] = None
+                    works[self.openalex_ids[index]] = None
+                    continue
+            works[self._external_id(primary)] = None
+        return list(works), list(held)
+
+    def register(self, *, slot: int, primary: str, published: datetime, cites: list[int]) -> int:
+        index = len(self.published)
+        self.published.append(published)
+        self.openalex_ids.append(synthetic_openalex_id(slot))
+        self.fields.append(primary)
+        self.papers_by_field.setdefault(primary, []).append(index)
+        for cited in [*cites, index]:
+            self.cited_any.append(cited)
+            self.cited_by_field.setdefault(self.fields[cited], []).append(cited)
+        return index
+
+    def savers(self, primary: str) -> list[int]:
+        """Curators who saved this paper: most papers have none, a few have many."""
+        rng = self.rng
+        if rng.random() >= 0.15:
+            return []
+        wanted = min(self.curators, 40, int(rng.paretovariate(1.2)))
+        fans = self.fans.get(primary, ())
+        chosen: dict[int, None] = {}
+        for _ in range(4 * wanted):
+            if len(chosen) == wanted:
+                break
+            from_fans = fans and rng.random() < 0.8
+            chosen[rng.choice(fans) if from_fans else rng.randrange(self.curators)] = None
+        return list(chosen)
+
+    def saved_at(self, published: datetime, now: datetime) -> datetime:
+        return min(now, published + timedelta(seconds=self.rng.randrange(3_600, 200 * 86_400)))
+
+
 # --- The service -----------------------------------------------------------------------------
 
 
@@ -621,24 +776,16 @@ def synthetic_papers_create(
         slots = _free_slots(count)
         # The first free slot is part of the seed, so a second run draws new papers.
         rng = random.Random(f"bzpeer-synthetic:{seed}:{slots[0][0]}")
-        generator = _Generator(count=count, rng=rng)
+        links_rng = random.Random(f"bzpeer-synthetic-links:{seed}:{slots[0][0]}")
+        generator = _Generator(count=count, rng=rng, links_rng=links_rng)
         writer = copy_writer()
         topic_ids = _ensure_topics()
-        author_ids: dict[int, int] = {}
-        institution_ids: dict[int, int] = {}
-        now = timezone.now()
+        shelves = _ensure_curators(generator.links.curators)
+        summary.curators = generator.links.curators
+        state = _RunState(topic_ids=topic_ids, shelves=shelves, now=timezone.now())
         for start in range(0, count, batch_size):
             chunk = slots[start : start + batch_size]
-            _write_chunk(
-                chunk,
-                generator=generator,
-                writer=writer,
-                now=now,
-                topic_ids=topic_ids,
-                author_ids=author_ids,
-                institution_ids=institution_ids,
-                summary=summary,
-            )
+            _write_chunk(chunk, generator=generator, writer=writer, state=state, summary=summary)
             if progress:
                 progress(len(chunk))
         writer.finish()
@@ -646,21 +793,78 @@ def synthetic_papers_create(
     return summary
 
 
+@dataclass
+class _Shelf:
+    """A synthetic curator's default collection and the position its next save takes."""
+
+    collection_id: int
+    next_position: int
+
+
+@dataclass
+class _RunState:
+    topic_ids: dict[str, int]
+    shelves: list[_Shelf]
+    now: datetime
+    author_ids: dict[int, int] = field(default_factory=dict)
+    institution_ids: dict[int, int] = field(default_factory=dict)
+    # Primary keys of this run's papers, by generation index (citations look them up).
+    paper_ids: list[int] = field(default_factory=list)
+
+
+def _ensure_curators(count: int) -> list[_Shelf]:
+    """Curators 0 … count-1, each with a default collection; earlier runs' ones are reused."""
+    User = get_user_model()
+    usernames = [f"{CURATOR_USERNAME_PREFIX}{i}" for i in range(count)]
+    # "!" is an unusable password: nobody can sign in as a synthetic curator.
+    User.objects.bulk_create(
+        [User(username=name, password="!") for name in usernames],
+        batch_size=5_000,
+        ignore_conflicts=True,
+    )
+    user_ids = _ids_by_key(User, "username", usernames)
+    Collection.objects.bulk_create(
+        [
+            Collection(owner_id=user_ids[name], name=Collection.DEFAULT_NAME, is_default=True)
+            for name in usernames
+        ],
+        batch_size=5_000,
+        ignore_conflicts=True,
+    )
+    collections = dict(
+        Collection.objects.filter(owner_id__in=user_ids.values(), is_default=True).values_list(
+            "owner_id", "pk"
+        )
+    )
+    last = dict(
+        CollectionItem.objects.filter(collection_id__in=collections.values())
+        .values("collection_id")
+        .annotate(last=models.Max("position"))
+        .values_list("collection_id", "last")
+    )
+    shelves = []
+    for name in usernames:
+        collection_id = collections[user_ids[name]]
+        shelves.append(_Shelf(collection_id, last.get(collection_id, -1) + 1))
+    return shelves
+
+
 def _write_chunk(
     chunk: list[tuple[int, str]],
     *,
     generator: _Generator,
     writer: _Writer,
-    now: datetime,
-    topic_ids: dict[str, int],
-    author_ids: dict[int, int],
-    institution_ids: dict[int, int],
+    state: _RunState,
     summary: SeedSummary,
 ) -> None:
+    links = generator.links
     papers, versions, topics = [], [], []
     # (paper index in chunk, position, author rank, [institution indexes])
     authorships: list[tuple[int, int, int, list[int]]] = []
-    for index, (_slot, arxiv_id) in enumerate(chunk):
+    # (citing, cited) and (curator, paper, saved at), papers by their index in the run
+    citations: list[tuple[int, int]] = []
+    saves: list[tuple[int, int, datetime]] = []
+    for index, (slot, arxiv_id) in enumerate(chunk):
         ranks = generator.author_ranks(generator.author_count())
         for position, rank in enumerate(ranks):
             authorships.append((index, position, rank, generator.affiliations(rank)))
@@ -668,6 +872,12 @@ def _write_chunk(
         paper_versions = generator.versions(arxiv_id)
         extras = generator.extras()
         last = paper_versions[-1]
+        published, primary = paper_versions[0][1], categories[0]
+        references, cites = links.references(primary, published)
+        run_index = links.register(slot=slot, primary=primary, published=published, cites=cites)
+        citations.extend((run_index, cited) for cited in cites)
+        savers = links.savers(primary)
+        saves.extend((c, run_index, links.saved_at(published, state.now)) for c in savers)
         papers.append(
             {
                 "arxiv_id": arxiv_id,
@@ -678,14 +888,21 @@ def _write_chunk(
                 "updated": last[1],
                 "primary_category": categories[0],
                 "withdrawn": last[3],
-                "created_at": now,
-                "modified_at": now,
+                "created_at": state.now,
+                "modified_at": state.now,
+                # As OpenAlex enrichment would have stored them.
+                "openalex_id": synthetic_openalex_id(slot),
+                "referenced_openalex_ids": references,
+                "referenced_works_count": len(references),
+                "enriched_at": state.now,
+                "save_count": len(savers),
                 **extras,
             }
         )
         versions.append(paper_versions)
         topics.append(categories)
 
+    author_ids, institution_ids = state.author_ids, state.institution_ids
     new_ranks = sorted({rank for _, _, rank, _ in authorships} - author_ids.keys())
     if new_ranks:
         names = {rank: _author_name(rank) for rank in new_ranks}
@@ -702,6 +919,29 @@ def _write_chunk(
     for paper_id, paper in zip(paper_ids, papers, strict=True):
         paper["id"] = paper_id
     writer.insert(Paper, papers, with_id=True)
+    state.paper_ids.extend(paper_ids)
+    run_ids = state.paper_ids
+    writer.insert(
+        Citation,
+        [
+            {"citing_id": run_ids[citing], "cited_id": run_ids[cited], "created_at": state.now}
+            for citing, cited in citations
+        ],
+        with_id=False,
+    )
+    items = []
+    for curator, paper, saved_at in saves:
+        shelf = state.shelves[curator]
+        items.append(
+            {
+                "collection_id": shelf.collection_id,
+                "paper_id": run_ids[paper],
+                "position": shelf.next_position,
+                "added_at": saved_at,
+            }
+        )
+        shelf.next_position += 1
+    writer.insert(CollectionItem, items, with_id=False)
 
     writer.insert(
         PaperVersion,
@@ -723,7 +963,7 @@ def _write_chunk(
         [
             {
                 "paper_id": paper_ids[index],
-                "topic_id": topic_ids[code],
+                "topic_id": state.topic_ids[code],
                 "position": position,
                 "source": PaperTopic.Source.ARXIV.value,
             }
@@ -762,3 +1002,6 @@ def _write_chunk(
     summary.authorships += len(authorships)
     summary.versions += sum(len(v) for v in versions)
     summary.topics += sum(len(t) for t in topics)
+    summary.references += sum(p["referenced_works_count"] for p in papers)
+    summary.citations += len(citations)
+    summary.saves += len(saves)

@@ -1,16 +1,27 @@
 """``seed_synthetic``: valid, consistent, reproducible papers that never collide."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.models import User
 from papers.arxiv.categories import CATEGORY_NAMES
 from papers.arxiv.ids import parse_arxiv_id
-from papers.models import Authorship, Institution, Paper
+from papers.models import (
+    Authorship,
+    Citation,
+    Collection,
+    CollectionItem,
+    Institution,
+    Paper,
+    PaperNeighbour,
+)
+from papers.neighbours import WEIGHTS, neighbours_recompute_all
 from papers.selectors import paper_detail_queryset
 from papers.services import synthetic
+from papers.services.counts import paper_counts_refresh
 from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +37,15 @@ def _snapshot(papers=None) -> list[tuple]:
     """Everything generated about each paper, in a form that compares across runs."""
     papers = papers if papers is not None else Paper.objects.all()
     papers = paper_detail_queryset().filter(pk__in=papers.values("pk")).order_by("arxiv_id")
+    cited, savers = defaultdict(list), defaultdict(list)
+    for citing, arxiv_id in Citation.objects.order_by("cited__arxiv_id").values_list(
+        "citing_id", "cited__arxiv_id"
+    ):
+        cited[citing].append(arxiv_id)
+    for paper, username in CollectionItem.objects.order_by(
+        "collection__owner__username"
+    ).values_list("paper_id", "collection__owner__username"):
+        savers[paper].append(username)
     return [
         (
             p.arxiv_id,
@@ -47,6 +67,11 @@ def _snapshot(papers=None) -> list[tuple]:
             ],
             [(t.position, t.topic.code) for t in p.paper_topics.all()],
             [(v.number, v.submitted, v.size, v.withdrawn) for v in p.versions.all()],
+            p.openalex_id,
+            p.referenced_openalex_ids,
+            p.save_count,
+            cited.get(p.pk, []),
+            savers.get(p.pk, []),
         )
         for p in papers
     ]
@@ -71,6 +96,11 @@ def test_creates_valid_consistent_papers():
         authors,
         topics,
         versions,
+        _openalex_id,
+        _references,
+        _save_count,
+        _cited,
+        _savers,
     ) in papers:
         parsed = parse_arxiv_id(arxiv_id)
         assert (parsed.id, parsed.version) == (arxiv_id, None)
@@ -115,8 +145,72 @@ def test_shapes_look_like_arxiv():
         or Paper.objects.filter(abstract__contains="$").exists()
     )
     assert Paper.objects.filter(version__gt=1).exists()
-    # Curation is left empty, so the counters agree with it.
-    assert not Paper.objects.exclude(like_count=0, save_count=0, review_count=0).exists()
+    # Saves are the only curation, and every counter agrees with the rows it counts.
+    assert not Paper.objects.exclude(like_count=0, dislike_count=0, review_count=0).exists()
+    assert Paper.objects.filter(save_count__gt=0).exists()
+    assert paper_counts_refresh(paper_ids=Paper.objects.values_list("pk", flat=True)) == 0
+
+
+def test_references_and_citations_agree_and_point_back_in_time():
+    _seed(400)
+
+    papers = {p.pk: p for p in Paper.objects.all()}
+    by_openalex = {p.openalex_id: p for p in papers.values()}
+    assert len(by_openalex) == 400
+    assert all(p.openalex_id.startswith("W9") and p.enriched_at for p in papers.values())
+    citations = set(Citation.objects.values_list("citing_id", "cited_id"))
+    # A citation for every reference to a paper held here, and no other.
+    held = {
+        (p.pk, by_openalex[ref].pk)
+        for p in papers.values()
+        for ref in p.referenced_openalex_ids
+        if ref in by_openalex
+    }
+    assert citations == held
+    assert len(citations) >= 200
+    for citing, cited in citations:
+        assert papers[cited].published < papers[citing].published
+    for p in papers.values():
+        assert p.referenced_works_count == len(p.referenced_openalex_ids)
+        assert len(set(p.referenced_openalex_ids)) == len(p.referenced_openalex_ids)
+    # Far more often within the field than chance, and a few papers are cited far more than
+    # most.
+    same_field = sum(papers[a].primary_category == papers[b].primary_category for a, b in citations)
+    assert same_field > len(citations) / 3
+    cited_counts = Counter(b for _, b in citations)
+    assert max(cited_counts.values()) >= 5
+    # Works we do not hold are shared between papers (bibliographic coupling).
+    outside = Counter(
+        ref for p in papers.values() for ref in p.referenced_openalex_ids if ref not in by_openalex
+    )
+    assert max(outside.values()) >= 5
+
+
+def test_curators_save_papers_and_cannot_sign_in():
+    _seed(300)
+
+    curators = User.objects.filter(username__startswith=synthetic.CURATOR_USERNAME_PREFIX)
+    assert curators.count() == 6  # one per 50 papers
+    assert not any(user.has_usable_password() for user in curators)
+    items = CollectionItem.objects.select_related("collection")
+    assert items.count() >= 40
+    assert all(item.collection.is_default for item in items)
+    for collection in Collection.objects.filter(owner__in=curators):
+        positions = list(collection.items.values_list("position", flat=True))
+        assert sorted(positions) == list(range(len(positions)))
+
+
+def test_every_neighbour_signal_finds_pairs():
+    _seed(300)
+
+    neighbours_recompute_all()
+
+    kinds = Counter(
+        reason["kind"]
+        for reasons in PaperNeighbour.objects.values_list("reasons", flat=True)
+        for reason in reasons
+    )
+    assert set(kinds) == set(WEIGHTS), kinds
 
 
 def test_same_seed_same_papers_other_seed_other_papers():
@@ -152,6 +246,12 @@ def test_a_second_run_adds_new_papers_and_keeps_the_first():
         Authorship.objects.filter(paper__in=second).values_list("author_id", flat=True)
     )
     assert len(authors_before & authors_after) >= 10
+    # The same curators save on, after their earlier saves.
+    curators = User.objects.filter(username__startswith=synthetic.CURATOR_USERNAME_PREFIX)
+    assert curators.count() == 6
+    for collection in Collection.objects.filter(owner__in=curators):
+        positions = list(collection.items.values_list("position", flat=True))
+        assert sorted(positions) == list(range(len(positions)))
 
 
 def test_ids_already_taken_are_skipped():

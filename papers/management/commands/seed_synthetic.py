@@ -22,7 +22,8 @@ def _positive(value: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Add N synthetic papers (authors, institutions, arXiv categories, versions) for scale "
+        "Add N synthetic papers (authors, institutions, arXiv categories, versions, OpenAlex "
+        "references and the citations among them, saves by synthetic curators) for scale "
         f"benchmarks. Their ids are YYMM.NNNNN with NNNNN from {SYNTHETIC_NUMBER_OFFSET} up, "
         "a range no real arXiv paper uses; ids already taken are skipped, so each run adds N "
         "more. The same --seed on the same database gives the same papers. All papers go in "
@@ -51,7 +52,9 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{summary.papers} synthetic papers ({summary.first_id} … {summary.last_id}) "
                 f"with {summary.authorships} authorships ({summary.new_authors} new authors), "
-                f"{summary.versions} versions and {summary.topics} categories "
+                f"{summary.versions} versions, {summary.topics} categories, "
+                f"{summary.references} references ({summary.citations} citations among the "
+                f"papers) and {summary.saves} saves by {summary.curators} curators "
                 f"in {elapsed:.1f} s."
             )
         )
