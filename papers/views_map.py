@@ -60,16 +60,16 @@ def map_slice(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         raise Http404(str(exc)) from None
     if str(parsed) != arxiv_id or parsed.version:
         return redirect("papers:map-slice", arxiv_id=parsed.id, permanent=True)
-    paper = _paper(parsed.id)
     if request.user.is_authenticated:
-        response = _render(request, paper)
+        response = _render(request, _paper(parsed.id))
     else:
         # Everyone anonymous sees the same slice: cached under the paper's page token, which
-        # a pin, a hide or a recompute of its neighbours replaces.
+        # a pin, a hide or a recompute of its neighbours replaces. A hit reads no table.
         def render_slice() -> str:
-            return render_to_string(TEMPLATE, {"slice": map_slice_get(paper=paper)}, request)
+            slice_ = map_slice_get(paper=_paper(parsed.id))
+            return render_to_string(TEMPLATE, {"slice": slice_}, request)
 
-        response = HttpResponse(cached_page(paper.arxiv_id, "map-slice", render_slice))
+        response = HttpResponse(cached_page(parsed.id, "map-slice", render_slice))
     patch_vary_headers(response, ["Cookie"])
     return response
 
