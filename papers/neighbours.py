@@ -257,15 +257,15 @@ def _text_index_around(paper_ids: list[int]) -> TextIndex:
     elif words:
         from django.contrib.postgres.search import SearchQuery
 
-        from papers.search import CONFIG, PAPER_DOCUMENT
+        from papers.search import CONFIG
 
         # Terms are [a-z0-9] only (see _TOKEN), so they are safe in a raw tsquery.
         raw = " | ".join(f"{w}:*" for w in words)
         any_word = SearchQuery(raw, search_type="raw", config=CONFIG)
         candidate_ids = set(
-            Paper.objects.alias(document=PAPER_DOCUMENT)
-            .filter(document=any_word)
-            .values_list("pk", flat=True)[:TEXT_CANDIDATES_MAX]
+            Paper.objects.filter(search_document=any_word).values_list("pk", flat=True)[
+                :TEXT_CANDIDATES_MAX
+            ]
         )
     terms = own | dict(_paper_texts(candidate_ids - own.keys()))
     return TextIndex.build(model, terms)

@@ -1,9 +1,9 @@
 """Finding papers by words: ranked full-text search on PostgreSQL, a plain fallback elsewhere.
 
 On PostgreSQL a paper's document weighs its title (A) above its authors' names (B) above its
-abstract (C), in the ``english`` configuration, so "models" finds "model" too. Two GIN
-expression indexes (migration 0006) narrow the candidates: one over title and abstract, one
-over author names. Only candidates are ranked, with the authors' names joined in.
+abstract (C), in the ``english`` configuration, so "models" finds "model" too. The document
+is stored with the paper (``search_documents_refresh`` keeps it) under a GIN index, so a
+search reads and ranks it rather than rebuilding it for every match.
 
 SQLite (the zero-setup ``make run``) has no text search: there every word must appear in the
 title, the abstract or an author's name, and "relevance" means newest first.
@@ -13,30 +13,26 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import reduce
-from operator import or_
 
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import (
     Case,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    StringAgg,
-    Subquery,
     TextChoices,
-    Value,
     When,
 )
 from django.utils import timezone
 
 from . import selectors
 from .arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
-from .models import Author, Authorship, Paper, PaperTopic
+from .models import Authorship, Paper, PaperTopic
 
 CONFIG = "english"
 QUERY_MAX_LENGTH = 200
@@ -44,15 +40,22 @@ TOPIC_MAX_LENGTH = 64
 # The first arXiv submissions date from 1991.
 YEAR_MIN = 1991
 PAGE_SIZE = 20
-# Words that pick the candidates; more would only widen the candidate set.
+# Words the SQLite fallback matches one by one; more would only slow it down.
 CANDIDATE_WORDS_MAX = 12
 
-# The same expressions build the indexes in migration 0006; PostgreSQL uses an expression
-# index only for a query that repeats its expression exactly.
-PAPER_DOCUMENT = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
-    "abstract", weight="C", config=CONFIG
-)
-AUTHOR_DOCUMENT = SearchVector("name", config=CONFIG)
+# A paper's stored search document (Paper.search_document, GIN-indexed by migration 0010):
+# title (A) above its authors' names in order (B) above its abstract (C). {where} picks the
+# papers to refresh.
+SEARCH_DOCUMENT_SQL = """
+    UPDATE papers_paper p SET search_document =
+        setweight(to_tsvector('english', p.title), 'A')
+        || setweight(to_tsvector('english', coalesce((
+            SELECT string_agg(a.name, ' ' ORDER BY s.position)
+            FROM papers_authorship s JOIN papers_author a ON a.id = s.author_id
+            WHERE s.paper_id = p.id
+        ), '')), 'B')
+        || setweight(to_tsvector('english', p.abstract), 'C')
+    WHERE {where}"""
 
 _WORD = re.compile(r"\w+")
 
@@ -208,32 +211,34 @@ def _sorted(queryset: QuerySet[Paper], sort: str) -> QuerySet[Paper]:
     return queryset.order_by(*SORT_ORDER.get(sort, SORT_ORDER[SearchSort.NEWEST]))
 
 
-def _author_names() -> Subquery:
-    names = (
-        Authorship.objects.filter(paper=OuterRef("pk"))
-        .values("paper")
-        .annotate(names=StringAgg("author__name", delimiter=Value(" ")))
-        .values("names")
-    )
-    return Subquery(names)
+def search_documents_refresh(
+    *, paper_ids: Iterable[int] | None = None, missing_only: bool = False
+) -> None:
+    """Rebuild the stored search document of these papers (all of them when None, or those
+    without one with ``missing_only``).
+
+    Called where titles, abstracts or author lists change: the ingest, enrichment, author
+    merges, the synthetic seeder, and (through signals) admin edits. No-op off PostgreSQL.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if paper_ids is None:
+            where = "p.search_document IS NULL" if missing_only else "TRUE"
+            cursor.execute(SEARCH_DOCUMENT_SQL.format(where=where))
+            return
+        ids = sorted(set(paper_ids))
+        if ids:
+            cursor.execute(SEARCH_DOCUMENT_SQL.format(where="p.id = ANY(%s)"), [ids])
 
 
 def paper_search_ranked(queryset: QuerySet[Paper], params: SearchParams) -> QuerySet[Paper]:
     """PostgreSQL: every word of the query in the weighted document, best ranked first."""
-    query = SearchQuery(params.q, search_type="websearch", config=CONFIG)
-    words = _WORD.findall(params.q)[:CANDIDATE_WORDS_MAX]
-    if not words:
+    if not _WORD.search(params.q):
         return queryset.none()
-    # A word may sit in the title and another in an author's name: candidates match any word
-    # through the two indexes, then the whole document (authors joined in) must match.
-    any_word = reduce(or_, (SearchQuery(word, config=CONFIG) for word in words))
-    by_text = Paper.objects.alias(document=PAPER_DOCUMENT).filter(document=any_word)
-    by_author = Authorship.objects.filter(
-        author__in=Author.objects.alias(document=AUTHOR_DOCUMENT).filter(document=any_word)
-    )
-    candidates = by_text.values("pk").union(by_author.values("paper_id"))
-    document = PAPER_DOCUMENT + SearchVector(_author_names(), weight="B", config=CONFIG)
-    queryset = queryset.filter(pk__in=candidates).alias(document=document).filter(document=query)
+    query = SearchQuery(params.q, search_type="websearch", config=CONFIG)
+    document = F("search_document")
+    queryset = queryset.filter(search_document=query)
     if params.sort != SearchSort.RELEVANCE:
         return _sorted(queryset, params.sort)
     # Whoever types a paper's exact title wants that paper first, whatever the word counts.

@@ -16,7 +16,7 @@ AUTHORS_IN_LISTS = 3
 
 
 # Only enrichment reads the stored reference list; pages and the API never need it.
-UNSHOWN_FIELDS = ("referenced_openalex_ids",)
+UNSHOWN_FIELDS = ("referenced_openalex_ids", "search_document")
 
 
 def paper_detail_queryset() -> QuerySet[Paper]:

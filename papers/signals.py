@@ -5,11 +5,13 @@ or through the paper's admin page, and both save the paper itself, so the Paper 
 them; per-row signals on the parts would cost a query per row on every import.
 """
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .cache import paper_pages_invalidate
 from .models import Author, Institution, Paper, Topic
+from .search import search_documents_refresh
 
 
 @receiver([post_save, post_delete], sender=Paper)
@@ -17,12 +19,21 @@ def _paper_changed(sender, instance: Paper, **kwargs) -> None:
     paper_pages_invalidate([instance.arxiv_id])
 
 
+@receiver(post_save, sender=Paper)
+def _paper_saved(sender, instance: Paper, update_fields=None, **kwargs) -> None:
+    # A title or abstract edited in the admin or the shell: search must find the new words.
+    if update_fields is None or {"title", "abstract"} & set(update_fields):
+        pk = instance.pk
+        transaction.on_commit(lambda: search_documents_refresh(paper_ids=[pk]))
+
+
 @receiver(post_save, sender=Author)
 def _author_changed(sender, instance: Author, created: bool, **kwargs) -> None:
     if not created:
-        paper_pages_invalidate(
-            Paper.objects.filter(authorships__author=instance).values_list("arxiv_id", flat=True)
-        )
+        papers = Paper.objects.filter(authorships__author=instance)
+        paper_pages_invalidate(papers.values_list("arxiv_id", flat=True))
+        ids = list(papers.values_list("pk", flat=True))
+        transaction.on_commit(lambda: search_documents_refresh(paper_ids=ids))
 
 
 @receiver(post_save, sender=Institution)

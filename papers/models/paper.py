@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -84,6 +85,10 @@ class Paper(models.Model):
     )
     enriched_at = models.DateTimeField(null=True, blank=True)
     enrichment_error = models.TextField(blank=True)
+    # Title (A), authors' names (B) and abstract (C) as one weighted tsvector, kept by
+    # papers/search.py (search_documents_refresh) so a search reads it instead of building
+    # it for every match. PostgreSQL only; stays empty elsewhere.
+    search_document = SearchVectorField(null=True, editable=False)
 
     # Denormalised counters, kept by the curation services; paper_counts_refresh repairs them.
     like_count = models.PositiveIntegerField(default=0)

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from papers.cache import paper_pages_invalidate
 from papers.models import Author, AuthorMerge, Authorship, Institution, Paper
+from papers.search import search_documents_refresh
 from papers.tasks import neighbours_enqueue
 
 MERGE_PERMISSION = "papers.change_author"
@@ -58,6 +59,7 @@ def _affected_papers(paper_ids: set[int]) -> None:
     """Pages and the research map's shared-author signal follow, once committed."""
     ids = sorted(paper_ids)
     paper_pages_invalidate(Paper.objects.filter(pk__in=ids).values_list("arxiv_id", flat=True))
+    search_documents_refresh(paper_ids=ids)
     neighbours_enqueue(paper_ids=ids)
 
 

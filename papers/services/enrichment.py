@@ -27,6 +27,7 @@ from papers.clients.openalex import (
     openalex_enabled,
 )
 from papers.models import Author, Authorship, Citation, Institution, Paper, PaperTopic, Topic
+from papers.search import search_documents_refresh
 from papers.tasks import neighbours_enqueue
 
 NOT_FOUND = "not found in OpenAlex"
@@ -122,6 +123,7 @@ def _enrich(paper: Paper, client: OpenAlexClient) -> EnrichmentResult:
         if locked is None:
             return EnrichmentResult(paper.pk, EnrichmentStatus.MISSING)
         _store(locked, work)
+        search_documents_refresh(paper_ids=[paper.pk])  # OpenAlex may correct author names
         # Authors, institutions, topics and references feed the research map.
         neighbours_enqueue(paper_ids=[paper.pk])
     return EnrichmentResult(paper.pk, EnrichmentStatus.ENRICHED, openalex_id=work.openalex_id)

@@ -25,6 +25,7 @@ from papers.models import (
     PaperVersion,
     Topic,
 )
+from papers.search import search_documents_refresh
 from papers.services.bulk import insert_rows, model_columns
 
 
@@ -114,6 +115,7 @@ def papers_upsert(
                 paper.metadata_source, paper.metadata_fetched_at = source, now
         changed = created + updated
         _replace_authorships(changed, replacing=[paper for paper, _ in updated])
+        search_documents_refresh(paper_ids=[paper.pk for paper, _ in changed])
         _replace_categories(changed, replacing=[paper for paper, _ in updated])
         _merge_versions(changed, new_ids={paper.pk for paper, _ in created})
         # Bulk writes send no signals: cached pages are dropped here (a paper new to us has

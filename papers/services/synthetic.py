@@ -47,6 +47,7 @@ from papers.models import (
     PaperVersion,
     Topic,
 )
+from papers.search import search_documents_refresh
 from papers.services.bulk import adapt_row, copy_adapters
 
 SYNTHETIC_NUMBER_OFFSET = 50_000
@@ -788,6 +789,8 @@ def synthetic_papers_create(
             _write_chunk(chunk, generator=generator, writer=writer, state=state, summary=summary)
             if progress:
                 progress(len(chunk))
+        # Bulk-written papers carry no search document yet; one pass builds them all.
+        search_documents_refresh(missing_only=True)
         writer.finish()
     summary.first_id, summary.last_id = slots[0][1], slots[-1][1]
     return summary

@@ -182,6 +182,46 @@ def test_ranked_rows_carry_their_rank(corpus):
     assert [a.author.name for a in papers[0].lead_authorships][-1] == "Geoffrey Hinton"
 
 
+# --- the stored search document follows every change -------------------------------------
+
+
+def test_admin_edits_of_titles_and_author_names_are_searchable(
+    django_capture_on_commit_callbacks,
+):
+    paper = make_paper(title="Quiet title", authors=["Plain Name"])
+    assert _search("quiet") == [paper.arxiv_id]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        paper.title = "Tokamak bolometry"
+        paper.save()
+    assert _search("quiet") == []
+    assert _search("bolometry") == [paper.arxiv_id]
+
+    author = paper.authorships.get().author
+    with django_capture_on_commit_callbacks(execute=True):
+        author.name = "Renamed Person"
+        author.save()
+    assert _search("renamed") == [paper.arxiv_id]
+    assert _search("plain") == []
+
+
+def test_a_new_version_replaces_the_searched_words():
+    paper = make_paper(arxiv_id="2301.00001", title="First wording", version=1)
+    make_paper(arxiv_id="2301.00001", title="Second phrasing", version=2)
+
+    assert _search("wording") == []
+    assert _search("phrasing") == [paper.arxiv_id]
+
+
+def test_a_search_reads_the_stored_document_rather_than_building_one(corpus):
+    with CaptureQueriesContext(connection) as queries:
+        assert _search("hinton")
+    ranked = queries.captured_queries[0]["sql"]
+    assert '"search_document" @@' in ranked
+    assert "to_tsvector" not in ranked
+    assert len(queries) == 4  # the ranked rows, their papers, lead authors, topics
+
+
 # --- the fallback for databases without text search --------------------------------------
 
 
