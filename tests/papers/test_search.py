@@ -407,3 +407,43 @@ def test_full_page_stays_bounded(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(RESULT_PAGE_QUERIES):
         response = client.get(SEARCH, {"q": "sparse", "sort": "liked", "topic": "cs.LG"})
     assert response.status_code == 200
+
+
+# --- cached anonymous result pages -------------------------------------------------------
+
+
+def test_anonymous_result_pages_are_cached_per_query_and_form(client, curator, corpus):
+    first = client.get(SEARCH, {"q": "hinton"})
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(SEARCH, {"q": "hinton"})
+    assert len(queries) == 0
+    assert again.content == first.content
+
+    # Another query, another page, or the htmx fragment: each its own entry.
+    with CaptureQueriesContext(connection) as queries:
+        other = client.get(SEARCH, {"q": "hinton", "sort": "newest"})
+        fragment = client.get(SEARCH, {"q": "hinton"}, headers=HTMX)
+    assert len(queries) == 2 * RESULT_PAGE_QUERIES
+    assert "<html" in other.content.decode()
+    assert "<html" not in fragment.content.decode()
+    assert fragment["Vary"] == first["Vary"]
+
+    # Signed-in visitors always get a fresh ranking.
+    client.force_login(curator)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(SEARCH, {"q": "hinton"})
+    assert len(queries) > RESULT_PAGE_QUERIES
+
+
+def test_a_cached_result_page_expires(client, corpus, monkeypatch):
+    import time
+
+    from papers import views_search
+
+    monkeypatch.setattr(views_search, "SEARCH_CACHE_SECONDS", 1)
+    client.get(SEARCH, {"q": "hinton"})
+    paper = make_paper(title="Hinton revisited", authors=["Someone"])
+    assert paper.title not in client.get(SEARCH, {"q": "hinton"}).content.decode()
+
+    time.sleep(1.2)
+    assert paper.title in client.get(SEARCH, {"q": "hinton"}).content.decode()
