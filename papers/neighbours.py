@@ -31,7 +31,9 @@ more than ``TEXT_MAX_DF`` of the corpus (or by one paper only) are dropped, so t
 index stays small and a pair is only scored through the distinctive terms it shares.
 """
 
+import heapq
 import math
+import multiprocessing
 import re
 import time
 from collections import Counter, defaultdict
@@ -39,11 +41,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from papers.cache import paper_pages_invalidate
 from papers.models import NeighbourChoice, Paper, PaperNeighbour
+from papers.neighbour_corpus import ReferenceIndex, TopicIndex
 from papers.services.bulk import insert_rows
 
 NEIGHBOURS_PER_PAPER = 20
@@ -371,20 +374,32 @@ def _pair_params(paper_ids: list[int], common: CommonIds) -> dict:
     }
 
 
-def _graph_signals(paper_ids: list[int], common: CommonIds) -> Iterator[tuple[str, int, int, int]]:
-    """(signal, paper, other, count) of every graph signal but topics."""
+def _graph_signals(
+    paper_ids: list[int], common: CommonIds, references: ReferenceIndex | None = None
+) -> Iterator[tuple[str, int, int, int]]:
+    """(signal, paper, other, count) of every graph signal but topics.
+
+    With ``references`` (the full recompute) shared references are counted in memory.
+    """
+    kinds = list(_PAIR_QUERIES)
+    if references is not None:
+        kinds.remove("shared_references")
+        for paper in paper_ids:
+            for other, count in references.shared(paper, CANDIDATES_PER_SIGNAL):
+                yield "shared_references", paper, other, count
     if connection.vendor != "postgresql":
         from papers.neighbour_signals_sqlite import pair_counts
 
-        for kind in _PAIR_QUERIES:
+        for kind in kinds:
             for paper, counts in pair_counts(kind, paper_ids, common).items():
                 best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
                 for other, count in best[:CANDIDATES_PER_SIGNAL]:
                     yield kind, paper, other, count
         return
     with connection.cursor() as cursor:
-        for kind, query in _PAIR_QUERIES.items():
-            cursor.execute(_TOP_PER_PAPER.format(query=query), _pair_params(paper_ids, common))
+        for kind in kinds:
+            query = _TOP_PER_PAPER.format(query=_PAIR_QUERIES[kind])
+            cursor.execute(query, _pair_params(paper_ids, common))
             for paper, other, count in cursor.fetchall():
                 yield kind, paper, other, count
 
@@ -403,19 +418,31 @@ def _shared_topics(pairs: list[tuple[int, int]]) -> Iterator[tuple[int, int, int
         yield from cursor.fetchall()
 
 
-def _edges_for(
-    paper_ids: list[int], text_index: TextIndex | None, common: CommonIds
-) -> dict[int, dict[int, Edge]]:
+@dataclass
+class Signals:
+    """What computing a batch needs besides the database.
+
+    A few papers use an index around them and ask SQL for the rest; the full recompute
+    builds corpus-wide indexes once (text, references, topics) and reuses them per batch.
+    """
+
+    text_index: TextIndex
+    common: CommonIds
+    references: ReferenceIndex | None = None
+    topics: TopicIndex | None = None
+
+
+def _edges_for(paper_ids: list[int], signals: Signals) -> dict[int, dict[int, Edge]]:
     edges: dict[int, dict[int, Edge]] = {pk: defaultdict(Edge) for pk in paper_ids}
-    for kind, paper, other, count in _graph_signals(paper_ids, common):
+    for kind, paper, other, count in _graph_signals(paper_ids, signals.common, signals.references):
         edges[paper][other].signals[kind] = count
-    if text_index is not None:
-        for pk in paper_ids:
-            for other, similarity in text_index.similar(pk).items():
-                edges[pk][other].signals["text"] = similarity
+    for pk in paper_ids:
+        for other, similarity in signals.text_index.similar(pk).items():
+            edges[pk][other].signals["text"] = similarity
     pairs = [(p, o) for p, others in edges.items() for o in others]
     if pairs:
-        for paper, other, count in _shared_topics(pairs):
+        shared = signals.topics.shared(pairs) if signals.topics else _shared_topics(pairs)
+        for paper, other, count in shared:
             edges[paper][other].signals["shared_topics"] = count
     return edges
 
@@ -427,10 +454,11 @@ def _store(paper_ids: list[int], edges: dict[int, dict[int, Edge]]) -> int:
     now = timezone.now()
     rows = []
     for paper_id in paper_ids:
-        ranked = sorted(edges[paper_id].items(), key=lambda kv: (-kv[1].score, kv[0]))
+        # A batch holds ~180 000 candidate edges: score each once, keep the best few.
+        scored = ((edge.score, other, edge) for other, edge in edges[paper_id].items())
+        best = heapq.nsmallest(NEIGHBOURS_PER_PAPER, scored, key=lambda s: (-s[0], s[1]))
         rows.extend(
-            (paper_id, other, round(edge.score, 4), edge.reasons(), now)
-            for other, edge in ranked[:NEIGHBOURS_PER_PAPER]
+            (paper_id, other, round(score, 4), edge.reasons(), now) for score, other, edge in best
         )
     with transaction.atomic():
         PaperNeighbour.objects.filter(paper_id__in=paper_ids).delete()
@@ -442,19 +470,17 @@ def _store(paper_ids: list[int], edges: dict[int, dict[int, Edge]]) -> int:
     return len(rows)
 
 
-def neighbours_compute(*, paper_ids: Iterable[int], text_index: TextIndex | None = None) -> int:
+def neighbours_compute(*, paper_ids: Iterable[int]) -> int:
     """Recompute and store the neighbours of these papers; returns the edges stored.
 
-    Without ``text_index`` the text signal uses an index around these papers only (for a
-    few new or updated papers); the full recompute passes one built over the corpus.
-    Ids of papers that no longer exist are ignored.
+    For a few new or updated papers: the text signal uses an index around them, the graph
+    signals ask SQL. Ids of papers that no longer exist are ignored.
     """
     ids = sorted(set(Paper.objects.filter(pk__in=list(paper_ids)).values_list("pk", flat=True)))
     if not ids:
         return 0
-    if text_index is None:
-        text_index = _text_index_around(ids)
-    return _store(ids, _edges_for(ids, text_index, CommonIds.load()))
+    signals = Signals(text_index=_text_index_around(ids), common=CommonIds.load())
+    return _store(ids, _edges_for(ids, signals))
 
 
 _SWAPPED = {"cites": "cited_by", "cited_by": "cites"}
@@ -517,21 +543,71 @@ class RecomputeSummary:
 
 
 def neighbours_recompute_all(
-    *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Callable[[int], object] | None = None
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int = 1,
+    progress: Callable[[int], object] | None = None,
 ) -> RecomputeSummary:
-    """Recompute every paper's neighbours, batch by batch (each batch its own transaction)."""
+    """Recompute every paper's neighbours, batch by batch (each batch its own transaction).
+
+    With ``workers`` > 1 (PostgreSQL only) forked processes share the batches; they inherit
+    the corpus indexes built here rather than each building its own. Not from a Celery
+    prefork worker: its processes are daemons, which may not fork children.
+    """
     started = time.monotonic()
     model, terms = text_model_build()
-    text_index = TextIndex.build(model, terms)
+    signals = Signals(
+        text_index=TextIndex.build(model, terms),
+        common=CommonIds.load(),
+        references=ReferenceIndex.build(),
+        topics=TopicIndex.build(),
+    )
     ids = sorted(terms)
-    common = CommonIds.load()
+    batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
     edges = 0
-    for start in range(0, len(ids), batch_size):
-        batch = ids[start : start + batch_size]
-        edges += _store(batch, _edges_for(batch, text_index, common))
+    for stored, size in _batches_stored(batches, signals, workers):
+        edges += stored
         if progress is not None:
-            progress(len(batch))
+            progress(size)
     return RecomputeSummary(papers=len(ids), edges=edges, seconds=time.monotonic() - started)
+
+
+# The full recompute's indexes, set just before forking so the workers inherit them.
+_forked_signals: Signals | None = None
+
+
+def _store_forked_batch(batch: list[int]) -> tuple[int, int]:
+    try:
+        return _store(batch, _edges_for(batch, _forked_signals)), len(batch)
+    finally:
+        connections.close_all()  # the pool ends its workers without closing anything
+
+
+def _batches_stored(
+    batches: list[list[int]], signals: Signals, workers: int
+) -> Iterator[tuple[int, int]]:
+    """(edges stored, papers) per batch, as the batches finish."""
+    # Forked workers have their own connections: inside a transaction they would not see
+    # its rows, so an open transaction keeps the work here.
+    forking = (
+        workers > 1
+        and len(batches) > 1
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+    if not forking:
+        for batch in batches:
+            yield _store(batch, _edges_for(batch, signals)), len(batch)
+        return
+    global _forked_signals
+    _forked_signals = signals
+    # A child must not share the parent's database socket: it opens its own.
+    connections.close_all()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap_unordered(_store_forked_batch, batches)
+    finally:
+        _forked_signals = None
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -196,10 +196,11 @@ def test_text_terms_stem_and_drop_stop_words():
     assert "the" not in terms and "propose" not in terms
 
 
+@pytest.mark.django_db(transaction=True)
 def test_command_reports_progress(corpus):
     out, err = StringIO(), StringIO()
 
-    call_command("compute_neighbours", batch_size=4, stdout=out, stderr=err)
+    call_command("compute_neighbours", batch_size=4, workers=2, stdout=out, stderr=err)
 
     total = Paper.objects.count()
     assert f"Computing neighbours of {total} papers" in out.getvalue()
@@ -211,6 +212,15 @@ def test_command_reports_progress(corpus):
 def test_command_rejects_a_bad_batch_size():
     with pytest.raises(Exception, match="batch"):
         call_command("compute_neighbours", "--batch-size", "0", stdout=StringIO())
+    with pytest.raises(Exception, match="workers"):
+        call_command("compute_neighbours", "--workers", "0", stdout=StringIO())
+
+
+def test_inside_a_transaction_the_recompute_does_not_fork(corpus):
+    """Forked workers could not see uncommitted rows: the work stays in this process."""
+    summary = neighbours_recompute_all(batch_size=4, workers=2)
+
+    assert summary.edges == PaperNeighbour.objects.count() > 0
 
 
 # --- curation -------------------------------------------------------------------------------
@@ -414,3 +424,98 @@ def test_the_sqlite_fallback_counts_what_the_sql_counts(corpus, curator, monkeyp
 
     assert in_python == on_postgresql
     assert any("co_saved" in str(reasons) for _, reasons in in_python.values())
+
+
+def test_the_recompute_counts_shared_references_as_the_sql_does(monkeypatch):
+    """The full recompute couples papers in memory; the pairs, counts and ties match the SQL."""
+    from papers import neighbours
+    from papers.neighbour_corpus import ReferenceIndex
+
+    lists = [
+        ["W1", "W2", "W3", "W4"],
+        ["W1", "W2", "W3"],
+        ["W2", "W3", "W9"],
+        ["W3", "W4", "W4"],  # a repeated reference counts once
+        ["W1", "W5"],
+        ["W5", "W6"],
+        ["W7"],  # held by no other paper: couples nothing
+        [],
+    ]
+    papers = [make_paper() for _ in lists]
+    for paper, refs in zip(papers, lists, strict=True):
+        Paper.objects.filter(pk=paper.pk).update(referenced_openalex_ids=refs)
+    ids = sorted(p.pk for p in papers)
+    # A cut of two per paper: after its best match the first paper has two tied at two.
+    monkeypatch.setattr(neighbours, "CANDIDATES_PER_SIGNAL", 2)
+    common = neighbours.CommonIds.load()
+
+    def coupled(references):
+        return [
+            (paper, other, count)
+            for kind, paper, other, count in neighbours._graph_signals(ids, common, references)
+            if kind == "shared_references"
+        ]
+
+    in_sql = coupled(None)
+    in_memory = coupled(ReferenceIndex.build())
+
+    assert sorted(in_memory) == sorted(in_sql)
+    first, second = papers[0].pk, papers[1].pk
+    assert (first, second, 3) in in_memory
+    assert [other for paper, other, _ in in_memory if paper == papers[6].pk] == []
+    assert len([1 for paper, *_ in in_sql if paper == first]) == 2
+
+
+def test_the_recompute_indexes_give_the_edges_the_sql_gives(corpus, curator):
+    """References and topics from the corpus indexes: every edge and count as SQL finds them."""
+    from papers import neighbours
+    from papers.neighbour_corpus import ReferenceIndex, TopicIndex
+
+    paper_save(user=curator, paper=corpus["target"])
+    paper_save(user=curator, paper=corpus["co_saved"])
+    ids = sorted(Paper.objects.values_list("pk", flat=True))
+    model, terms = neighbours.text_model_build()
+    text_index = neighbours.TextIndex.build(model, terms)
+    common = neighbours.CommonIds.load()
+
+    def computed(signals):
+        edges = neighbours._edges_for(ids, signals)
+        return {(p, o): edge.signals for p, others in edges.items() for o, edge in others.items()}
+
+    in_sql = computed(neighbours.Signals(text_index=text_index, common=common))
+    in_memory = computed(
+        neighbours.Signals(
+            text_index=text_index,
+            common=common,
+            references=ReferenceIndex.build(),
+            topics=TopicIndex.build(),
+        )
+    )
+
+    assert in_memory == in_sql
+    target, coupled = corpus["target"].pk, corpus["coupled"].pk
+    assert in_memory[(target, coupled)]["shared_references"] == 3
+    assert in_memory[(target, corpus["same_text"].pk)]["shared_topics"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forked_workers_store_what_one_process_stores(corpus):
+    """`compute_neighbours --workers 2`: the batches split across processes, the rows the same."""
+
+    def stored():
+        return {
+            (e.paper_id, e.neighbour_id): (e.score, e.reasons) for e in PaperNeighbour.objects.all()
+        }
+
+    one = neighbours_recompute_all(batch_size=3)
+    in_one_process = stored()
+    PaperNeighbour.objects.all().delete()
+    seen = []
+
+    two = neighbours_recompute_all(batch_size=3, workers=2, progress=seen.append)
+
+    assert stored() == in_one_process
+    assert (two.papers, two.edges) == (one.papers, one.edges)
+    assert sum(seen) == two.papers and len(seen) == -(-two.papers // 3)
+    # The parent reconnects after the fork and goes on working.
+    assert Paper.objects.count() == two.papers

@@ -1,5 +1,6 @@
 """Recompute every paper's research-map neighbours, with a progress bar."""
 
+import os
 import sys
 
 from django.core.management.base import BaseCommand
@@ -30,14 +31,24 @@ class Command(BaseCommand):
             default=DEFAULT_BATCH_SIZE,
             help="Papers per transaction.",
         )
+        parser.add_argument(
+            "--workers",
+            type=_positive,
+            default=os.cpu_count() or 1,
+            help="Processes computing batches side by side (PostgreSQL; default: one per CPU).",
+        )
 
-    def handle(self, *args, batch_size: int, **options):
+    def handle(self, *args, batch_size: int, workers: int, **options):
         total = Paper.objects.count()
         self.stdout.write(f"Computing neighbours of {total} papers …")
         # The raw stream (call_command's stderr= or the terminal): the bar redraws in place.
         stream = options.get("stderr") or sys.stderr
+        # tqdm's monitor is a thread; the workers are forked, and a fork should see none.
+        tqdm.monitor_interval = 0
         with tqdm(total=total, unit="paper", disable=options["verbosity"] == 0, file=stream) as bar:
-            summary = neighbours_recompute_all(batch_size=batch_size, progress=bar.update)
+            summary = neighbours_recompute_all(
+                batch_size=batch_size, workers=workers, progress=bar.update
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{summary.papers}/{total} papers: {summary.edges} neighbours stored "
