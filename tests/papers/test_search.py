@@ -404,9 +404,18 @@ def test_results_page_costs_a_fixed_number_of_queries(client, authors):
 def test_full_page_stays_bounded(client, django_assert_max_num_queries):
     for n in range(22):
         make_paper(title=f"Sparse attention study {n}", authors=12)
-    with django_assert_max_num_queries(RESULT_PAGE_QUERIES):
+    # A topic filter looks the topic up first (one query; see papers/search.py).
+    with django_assert_max_num_queries(RESULT_PAGE_QUERIES + 1):
         response = client.get(SEARCH, {"q": "sparse", "sort": "liked", "topic": "cs.LG"})
     assert response.status_code == 200
+    assert response.content.decode().count('<article class="paper-card') == 20
+
+
+def test_an_unknown_topic_finds_nothing_without_searching(client, corpus):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(SEARCH, {"q": "hinton", "topic": "no.SUCH"}, headers=HTMX)
+    assert 'class="paper-card' not in response.content.decode()
+    assert len(queries) == 1  # the topic lookup: an empty filter asks nothing more
 
 
 # --- cached anonymous result pages -------------------------------------------------------
