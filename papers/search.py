@@ -50,8 +50,13 @@ SEARCH_DOCUMENT_SQL = """
     UPDATE papers_paper p SET search_document =
         setweight(to_tsvector('english', p.title), 'A')
         || setweight(to_tsvector('english', coalesce((
-            SELECT string_agg(a.name, ' ' ORDER BY s.position)
-            FROM papers_authorship s JOIN papers_author a ON a.id = s.author_id
+            SELECT string_agg(names.name, ' ' ORDER BY s.position)
+            FROM papers_authorship s
+            CROSS JOIN LATERAL (
+                SELECT a.name FROM papers_author a WHERE a.id = s.author_id
+                UNION ALL  -- name variants merged into this author still find the paper
+                SELECT m.name FROM papers_author m WHERE m.merged_into_id = s.author_id
+            ) AS names
             WHERE s.paper_id = p.id
         ), '')), 'B')
         || setweight(to_tsvector('english', p.abstract), 'C')

@@ -63,6 +63,12 @@ def _affected_papers(paper_ids: set[int]) -> None:
     neighbours_enqueue(paper_ids=ids)
 
 
+def _survivor_search_refresh(survivor_id: int) -> None:
+    """The survivor's papers are found by every name merged into it (papers/search.py)."""
+    papers = Authorship.objects.filter(author_id=survivor_id).values_list("paper_id", flat=True)
+    search_documents_refresh(paper_ids=papers)
+
+
 def author_merge(
     *, survivor: Author, merged: list[Author], actor: AbstractBaseUser, reason: str
 ) -> AuthorMerge:
@@ -112,6 +118,7 @@ def author_merge(
         )
         merge.merged.set(merged_ids)
         _affected_papers(papers)
+        _survivor_search_refresh(survivor.pk)
     return merge
 
 
@@ -217,6 +224,7 @@ def author_merge_undo(*, merge: AuthorMerge, actor: AbstractBaseUser, reason: st
         merge.undo_reason = reason
         merge.save(update_fields=["undone_at", "undone_by", "undone_by_repr", "undo_reason"])
         _affected_papers(papers)
+        _survivor_search_refresh(merge.survivor_id)
     return UndoOutcome(merge=merge, restored=restored, skipped=skipped)
 
 

@@ -361,3 +361,29 @@ def test_staff_without_the_right_cannot_merge_in_the_admin(client, variants, dja
     )
     assert not AuthorMerge.objects.exists()
     assert author("A. Smith").merged_into is None
+
+
+def test_search_finds_the_survivor_by_a_merged_name_until_the_undo(admin):
+    from papers.search import SearchParams, paper_search
+
+    def found(q: str) -> set[str]:
+        return {p.title for p in Paper.objects.filter(pk__in=paper_search(SearchParams(q=q)))}
+
+    make_paper(title="Tidal heating", authors=["Alicia Smyth"])
+    make_paper(title="Orbital decay", authors=["Alice Smith", "Bob Jones"])
+    assert found("smyth") == {"Tidal heating"}
+
+    merge = author_merge(
+        survivor=author("Alice Smith"),
+        merged=[author("Alicia Smyth")],
+        actor=admin,
+        reason="One person, two spellings.",
+    )
+
+    assert found("smyth") == {"Tidal heating", "Orbital decay"}
+    assert found("alice") == {"Tidal heating", "Orbital decay"}
+
+    author_merge_undo(merge=merge, actor=admin, reason="Two people after all.")
+
+    assert found("smyth") == {"Tidal heating"}
+    assert found("alice") == {"Orbital decay"}
