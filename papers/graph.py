@@ -9,10 +9,13 @@ once, so the graph costs the same few queries whatever its size:
 3-4. the shown authorships with their authors, then their institutions;
 5.   how many authors each paper has;
 6.   how many papers each shown author has on BZPEER;
-7.   the papers' arXiv categories.
+7.   the papers' arXiv categories;
+8.   the stored neighbour edges among the nearby papers themselves (unless hidden there),
+     so the map shows which of them belong together, not only how each relates to the centre.
 
 Every edge carries a ``label`` that says why it is there ("cites this", "shares 3 authors",
-"wrote", "affiliated", "in topic"), so a reader never meets an unexplained line. Nodes other
+"wrote", "affiliated", "in topic"; between two nearby papers "cites" points from the citing
+one), so a reader never meets an unexplained line. Nodes other
 than papers list the papers of the graph they hang from (``papers``), which lets a filter on
 neighbour reasons drop the people and topics that only came with a dropped paper, here and
 in the page's script alike.
@@ -27,11 +30,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from .arxiv.categories import category_name
-from .models import Authorship, Paper, PaperTopic
+from .models import Authorship, NeighbourChoice, Paper, PaperNeighbour, PaperTopic
 from .neighbours import paper_neighbours
 
 # Enough nearby papers to explore, few enough to read: the slice on the paper page shows fewer.
@@ -124,6 +127,47 @@ def _edge(source: str, target: str, kind: str, label: str) -> dict:
     }
 
 
+def _related_edges(node_of: dict[int, dict], neighbour_ids: list[int]) -> list[dict]:
+    """Edges between two nearby papers, from their stored neighbours: one per pair.
+
+    A pair is usually stored both ways with the same signals; the higher score is kept. A
+    curator's hide on either paper's map removes the pair here too.
+    """
+    hidden = NeighbourChoice.objects.filter(
+        Q(paper_id=OuterRef("paper_id"), neighbour_id=OuterRef("neighbour_id"))
+        | Q(paper_id=OuterRef("neighbour_id"), neighbour_id=OuterRef("paper_id")),
+        action=NeighbourChoice.Action.HIDE,
+    )
+    rows = (
+        PaperNeighbour.objects.filter(paper_id__in=neighbour_ids, neighbour_id__in=neighbour_ids)
+        .exclude(Exists(hidden))
+        .order_by("-score", "paper_id", "neighbour_id")
+        .values_list("paper_id", "neighbour_id", "reasons")
+    )
+    edges, seen = [], set()
+    for paper_id, other_id, reasons in rows:
+        pair = frozenset((paper_id, other_id))
+        if pair in seen:
+            continue
+        seen.add(pair)
+        source, target = node_of[paper_id]["id"], node_of[other_id]["id"]
+        kinds = [reason["kind"] for reason in reasons]
+        if "cites" in kinds:  # the neighbour cites the paper
+            source, target = target, source
+        labels = [
+            "cites" if reason["kind"] in ("cites", "cited_by") else reason["label"]
+            for reason in reasons
+        ]
+        edges.append(
+            {
+                **_edge(source, target, "related", "; ".join(dict.fromkeys(labels))),
+                "id": f"related:{min(source, target)}:{max(source, target)}",
+                "reasons": kinds,
+            }
+        )
+    return edges
+
+
 def _scaled(values: dict[str, float]) -> dict[str, float]:
     top = max(values.values(), default=0) or 1
     return {key: round(value / top, 3) for key, value in values.items()}
@@ -191,6 +235,7 @@ def paper_graph(
         edges.append(_neighbour_edge(centre["id"], node, view))
         nodes[node["id"]] = node
         scores[node["id"]] = view.score
+    edges.extend(_related_edges(node_of, ids[1:]))
     for node_id, scaled in _scaled(scores).items():
         # A pin carries no computed score, yet a curator found the paper relevant.
         pinned = nodes[node_id]["details"]["pinned_by"]

@@ -53,13 +53,16 @@ class GraphEdgeSerializer(serializers.Serializer):
     id = serializers.CharField()
     source = serializers.CharField(help_text="A node id.")
     target = serializers.CharField(help_text="A node id.")
-    kind = serializers.CharField(help_text="neighbour, wrote, affiliated or in_topic.")
+    kind = serializers.CharField(
+        help_text="neighbour (to the centre), related (between two nearby papers), wrote, "
+        "affiliated or in_topic."
+    )
     label = serializers.CharField(
         help_text='Why the edge is there: "cites this; shares 3 authors", "wrote", …'
     )
     reasons = serializers.ListField(
         child=serializers.CharField(),
-        help_text=f"Neighbour edges: their reason kinds ({', '.join(REASON_KINDS)}).",
+        help_text=f"Neighbour and related edges: their reason kinds ({', '.join(REASON_KINDS)}).",
     )
     pinned = serializers.BooleanField(help_text="A curator pinned this neighbour.")
 

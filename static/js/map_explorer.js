@@ -122,6 +122,10 @@
       selector: "edge[kind = 'neighbour']",
       style: { width: 2.5, "line-color": "#6d8fd0", label: "data(short)" }
     },
+    {
+      selector: "edge[kind = 'related']",
+      style: { width: 1.5, "line-style": "dotted", "line-color": "#7f93b8" }
+    },
     { selector: "edge[?pinned]", style: { "line-style": "dashed", "line-color": "#b58900" } },
     { selector: "edge.is-labelled", style: { label: "data(label)", "line-color": "#2563eb", width: 2.5 } },
     { selector: ".is-filtered", style: { display: "none" } }
@@ -193,7 +197,7 @@
       animate: false,
       nodeRepulsion: function () { return 14000; },
       nodeOverlap: 24,
-      idealEdgeLength: function (e) { return e.data("kind") === "neighbour" ? 170 : 70; },
+      idealEdgeLength: function (e) { return { neighbour: 170, related: 140 }[e.data("kind")] || 70; },
       edgeElasticity: function () { return 120; },
       gravity: 0.6,
       numIter: 1200,

@@ -184,6 +184,44 @@ def test_authors_are_capped_per_paper(corpus):
     assert _node(graph, graph["centre"])["details"]["authors"] == 30
 
 
+def test_nearby_papers_near_each_other_are_linked_once_and_say_why(client, corpus, curator):
+    coauthored = corpus["coauthored"]
+    follow_up = make_paper(
+        authors=["Alan Turing", "New Person"],
+        categories=("cs.DS",),
+        title="Merging networks",
+        abstract="Depth of comparator circuits.",
+    )
+    Citation.objects.create(citing=follow_up, cited=coauthored)
+    neighbours_recompute_all()
+    pair = {_pid(follow_up), _pid(coauthored)}
+
+    graph = paper_graph(paper=corpus["centre"])
+
+    related = [e for e in graph["edges"] if e["kind"] == "related"]
+    assert len({frozenset((e["source"], e["target"])) for e in related}) == len(related)
+    link = next(e for e in related if {e["source"], e["target"]} == pair)
+    # Citing → cited, whichever way the pair was stored.
+    assert (link["source"], link["target"]) == (_pid(follow_up), _pid(coauthored))
+    parts = link["label"].split("; ")
+    assert "cites" in parts and "shares 1 author" in parts  # Alan Turing
+    assert {"shared_authors"} <= set(link["reasons"])
+    assert not any(e["target"] == graph["centre"] for e in related)
+
+    html = client.get(_map_url("2203.14101")).content.decode()
+    assert 'aria-label="Also near, on this map"' in html
+    said = dict(re.findall(r'<a href="([^"]+)">[^<]*</a> too: ([^<]+)</li>', html))
+    assert "cites it" in said[coauthored.get_absolute_url()].split("; ")  # under follow_up
+    assert "cited by it" in said[follow_up.get_absolute_url()].split("; ")
+
+    # A hide on either paper's own map removes the link from every map.
+    neighbour_hide(user=curator, paper=coauthored, neighbour=follow_up)
+    graph = paper_graph(paper=corpus["centre"])
+    assert not any(
+        {e["source"], e["target"]} == pair for e in graph["edges"] if e["kind"] == "related"
+    )
+
+
 @pytest.mark.parametrize("extra", [0, 12])
 def test_the_graph_costs_a_fixed_number_of_queries(corpus, extra, django_assert_num_queries):
     for i in range(extra):
@@ -195,8 +233,9 @@ def test_the_graph_costs_a_fixed_number_of_queries(corpus, extra, django_assert_
         )
     neighbours_recompute_all()
     centre = Paper.objects.get(pk=corpus["centre"].pk)
-    # choices, neighbours, authorships, institutions, author counts, author papers, topics
-    with django_assert_num_queries(7):
+    # choices, neighbours, authorships, institutions, author counts, author papers, topics,
+    # links among the neighbours
+    with django_assert_num_queries(8):
         graph = paper_graph(paper=centre)
     assert len([n for n in graph["nodes"] if n["kind"] == "paper"]) > (1 if not extra else 8)
 
@@ -326,8 +365,8 @@ def test_page_escapes_titles_and_names(client, corpus):
     ],
 )
 def test_page_json_and_api_query_counts_are_fixed(client, corpus, url, django_assert_num_queries):
-    # the paper, then the seven of the graph
-    with django_assert_num_queries(8):
+    # the paper, then the eight of the graph
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
 
 
