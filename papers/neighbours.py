@@ -576,6 +576,14 @@ def neighbours_recompute_all(
 _forked_signals: Signals | None = None
 
 
+def _forked_worker_started() -> None:
+    # A fork copies the parent's connection objects, open ones included (another thread's or
+    # context's: a test's live server, say). Fresh wrappers make this worker open its own; the
+    # copies are dropped unclosed, and psycopg never closes a connection from another process.
+    for alias in connections:
+        connections[alias] = connections.create_connection(alias)
+
+
 def _store_forked_batch(batch: list[int]) -> tuple[int, int]:
     try:
         return _store(batch, _edges_for(batch, _forked_signals)), len(batch)
@@ -601,10 +609,9 @@ def _batches_stored(
         return
     global _forked_signals
     _forked_signals = signals
-    # A child must not share the parent's database socket: it opens its own.
-    connections.close_all()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool = multiprocessing.get_context("fork").Pool(workers, _forked_worker_started)
+        with pool:
             yield from pool.imap_unordered(_store_forked_batch, batches)
     finally:
         _forked_signals = None
