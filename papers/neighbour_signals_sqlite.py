@@ -8,7 +8,7 @@ counting in Python is instant; the counts are the same as the SQL gives.
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from papers.models import Authorship, Citation, CollectionItem, Paper, PaperTopic
+from papers.models import Authorship, Citation, CollectionItem, Paper
 
 
 def _index(pairs: Iterable[tuple[int, int]]) -> tuple[dict, dict]:
@@ -73,13 +73,3 @@ def pair_counts(kind: str, paper_ids: list[int], common) -> dict[int, Counter]:
             pairs = CollectionItem.objects.values_list("paper_id", "collection__owner_id")
             return _shared(paper_ids, pairs)
     raise ValueError(f"unknown neighbour signal {kind!r}")
-
-
-def shared_topics(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    topics_of, _ = _index(PaperTopic.objects.values_list("paper_id", "topic_id"))
-    found = {}
-    for paper, other in pairs:
-        shared = len(topics_of.get(paper, set()) & topics_of.get(other, set()))
-        if shared:
-            found[(paper, other)] = shared
-    return found

@@ -406,10 +406,8 @@ def _graph_signals(
 
 def _shared_topics(pairs: list[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
     if connection.vendor != "postgresql":
-        from papers.neighbour_signals_sqlite import shared_topics
-
-        for (paper, other), count in shared_topics(pairs).items():
-            yield paper, other, count
+        # SQLite development databases are small: the in-memory index reads them whole.
+        yield from TopicIndex.build().shared(pairs)
         return
     with connection.cursor() as cursor:
         cursor.execute(
