@@ -15,10 +15,9 @@ once, so the graph costs the same few queries whatever its size:
 
 Every edge carries a ``label`` that says why it is there ("cites this", "shares 3 authors",
 "wrote", "affiliated", "in topic"; between two nearby papers "cites" points from the citing
-one), so a reader never meets an unexplained line. Nodes other
-than papers list the papers of the graph they hang from (``papers``), which lets a filter on
-neighbour reasons drop the people and topics that only came with a dropped paper, here and
-in the page's script alike.
+one), so a reader never meets an unexplained line. Nodes other than papers list the papers
+of the graph they hang from (``papers``), which lets a filter on neighbour reasons drop the
+people and topics that only came with a dropped paper, here and in the page's script alike.
 
 The graph is not cached: neighbour recomputes and changes to a neighbour do not replace the
 centre's page token (papers/cache.py), so a cached graph could outlive what it shows, and
@@ -391,6 +390,24 @@ def graph_filter(graph: dict, filters: GraphFilters) -> dict:
     kept = {node["id"] for node in nodes}
     edges = [e for e in graph["edges"] if e["source"] in kept and e["target"] in kept]
     return {"centre": graph["centre"], "nodes": nodes, "edges": edges}
+
+
+def graph_related_by_paper(graph: dict) -> dict[str, list[tuple[dict, str]]]:
+    """For the list view: each nearby paper's other nearby papers, with why as it reads it
+    ("cites it" from the citing end, "cited by it" from the other)."""
+
+    def seen_from(edge: dict, citation: str) -> str:
+        parts = edge["label"].split("; ")
+        return "; ".join(citation if part == "cites" else part for part in parts)
+
+    node_by_id = {node["id"]: node for node in graph["nodes"]}
+    related: dict[str, list[tuple[dict, str]]] = defaultdict(list)
+    for edge in graph["edges"]:
+        if edge["kind"] == "related":
+            source, target = edge["source"], edge["target"]
+            related[source].append((node_by_id[target], seen_from(edge, "cites it")))
+            related[target].append((node_by_id[source], seen_from(edge, "cited by it")))
+    return related
 
 
 def graph_by_kind(graph: dict) -> dict[str, list[dict]]:

@@ -6,8 +6,6 @@ browsers without JavaScript, get everything from it); its script then fetches
 ``kinds`` and ``reasons`` (comma-separated or repeated), so a filtered page can be shared.
 """
 
-from collections import defaultdict
-
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,6 +20,7 @@ from .graph import (
     graph_by_kind,
     graph_filter,
     graph_filters_parse,
+    graph_related_by_paper,
     paper_graph,
 )
 from .models import Paper
@@ -49,11 +48,6 @@ def _filters(request: HttpRequest) -> GraphFilters:
     )
 
 
-def _seen_from(edge: dict, citation: str) -> str:
-    """A related edge's label as one of its ends reads it ("cites" has a direction)."""
-    return "; ".join(citation if part == "cites" else part for part in edge["label"].split("; "))
-
-
 @require_safe
 def map_explorer(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     parsed = _parsed(arxiv_id)
@@ -78,13 +72,7 @@ def map_explorer(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     shown = {node["id"] for node in graph_filter(graph, filters)["nodes"]}
     neighbour_edges = {e["target"]: e for e in graph["edges"] if e["kind"] == "neighbour"}
     groups = graph_by_kind(graph)
-    node_by_id = {node["id"]: node for node in graph["nodes"]}
-    related = defaultdict(list)  # each nearby paper: the others it is near too, and why
-    for edge in graph["edges"]:
-        if edge["kind"] == "related":
-            source, target = edge["source"], edge["target"]
-            related[source].append((node_by_id[target], _seen_from(edge, "cites it")))
-            related[target].append((node_by_id[source], _seen_from(edge, "cited by it")))
+    related = graph_related_by_paper(graph)
     context = {
         "paper": paper,
         "graph": graph,
