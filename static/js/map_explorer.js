@@ -197,8 +197,10 @@
       animate: false,
       nodeRepulsion: function () { return 14000; },
       nodeOverlap: 24,
-      idealEdgeLength: function (e) { return { neighbour: 170, related: 140 }[e.data("kind")] || 70; },
-      edgeElasticity: function () { return 120; },
+      idealEdgeLength: function (e) { return { neighbour: 170, related: 220 }[e.data("kind")] || 70; },
+      // Links between two nearby papers pull weakly (cose divides by this), or the papers
+      // would huddle together and bury the centre.
+      edgeElasticity: function (e) { return e.data("kind") === "related" ? 1200 : 120; },
       gravity: 0.6,
       numIter: 1200,
       fit: true,
