@@ -63,9 +63,14 @@ def _affected_papers(paper_ids: set[int]) -> None:
     neighbours_enqueue(paper_ids=ids)
 
 
-def _survivor_search_refresh(survivor_id: int) -> None:
-    """The survivor's papers are found by every name merged into it (papers/search.py)."""
-    papers = Authorship.objects.filter(author_id=survivor_id).values_list("paper_id", flat=True)
+def _survivor_search_refresh(survivor_id: int, *, refreshed: set[int]) -> None:
+    """The survivor's other papers are found by every name merged into it (papers/search.py);
+    ``refreshed`` are the papers ``_affected_papers`` already rebuilt."""
+    papers = (
+        Authorship.objects.filter(author_id=survivor_id)
+        .exclude(paper_id__in=refreshed)
+        .values_list("paper_id", flat=True)
+    )
     search_documents_refresh(paper_ids=papers)
 
 
@@ -118,7 +123,7 @@ def author_merge(
         )
         merge.merged.set(merged_ids)
         _affected_papers(papers)
-        _survivor_search_refresh(survivor.pk)
+        _survivor_search_refresh(survivor.pk, refreshed=papers)
     return merge
 
 
@@ -224,7 +229,7 @@ def author_merge_undo(*, merge: AuthorMerge, actor: AbstractBaseUser, reason: st
         merge.undo_reason = reason
         merge.save(update_fields=["undone_at", "undone_by", "undone_by_repr", "undo_reason"])
         _affected_papers(papers)
-        _survivor_search_refresh(merge.survivor_id)
+        _survivor_search_refresh(merge.survivor_id, refreshed=papers)
     return UndoOutcome(merge=merge, restored=restored, skipped=skipped)
 
 
