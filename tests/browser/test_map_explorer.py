@@ -54,10 +54,18 @@ def _open(page, live_server, arxiv_id: str = CENTRE):
     expect(page.locator("#map-explorer")).to_have_attribute("data-map-state", "ready")
 
 
+_VISIBLE = 'k => window.bzpeerMap.nodes(`[kind = "${k}"]`).filter(n => n.visible()).length'
+
+
 def _visible_ids(page, kind: str) -> int:
-    return page.evaluate(
-        'k => window.bzpeerMap.nodes(`[kind = "${k}"]`).filter(n => n.visible()).length', kind
-    )
+    return page.evaluate(_VISIBLE, kind)
+
+
+def _wait_visible(page, kind: str, test: str) -> int:
+    """The count once ``test`` (a JS expression of ``n``) holds: a loaded CI machine may
+    draw the filter's effect a moment after the click."""
+    page.wait_for_function(f"k => (n => {test})(({_VISIBLE})(k))", arg=kind)
+    return _visible_ids(page, kind)
 
 
 def test_explorer_draws_filters_and_recentres(desktop, live_server, mapped, screenshot):
@@ -77,14 +85,14 @@ def test_explorer_draws_filters_and_recentres(desktop, live_server, mapped, scre
     # Unticking "People" hides every author, in the graph and in the list of nodes.
     assert _visible_ids(page, "author") > 0
     page.get_by_role("checkbox", name="People", exact=True).uncheck()
-    assert _visible_ids(page, "author") == 0
+    assert _wait_visible(page, "author", "n === 0") == 0
     assert _visible_ids(page, "paper") == 3
     expect(page.locator('#map-node-list [data-kind="author"]').first).to_be_hidden()
     assert "kinds=paper%2Cinstitution%2Ctopic" in page.url or "kinds=paper,institution,topic" in (
         page.url
     )
     page.get_by_role("checkbox", name="People", exact=True).check()
-    assert _visible_ids(page, "author") > 0
+    assert _wait_visible(page, "author", "n > 0") > 0
 
     # From the keyboard: the citing paper's entry, then "Recentre here" in the panel.
     entry = page.locator(f'#map-node-list button[data-node-id="paper:{CITING}"]')
