@@ -8,11 +8,15 @@ VENV := .venv
 TOOLS := .tools
 MANAGE := $(VENV)/bin/python manage.py
 
-# Local PostgreSQL and Redis for the test suite (CI starts them when they are down).
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bzpeer
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+SERVICES := $(VENV)/bin/python scripts/services.py
+# The suite's own settings: no DEBUG, no HTTPS redirect, a cache prefix of its own.
+TEST_ENV := DEBUG=0 SECURE_SSL_REDIRECT=0 CACHE_KEY_PREFIX=bzpeer-test \
+	SECRET_KEY=$${SECRET_KEY:-bzpeer-test-secret-key-not-used-anywhere-else-0123456789}
+# What `make test-fast` leaves out, and how many processes share the rest.
+FAST_MARKERS := not browser and not slow
+FAST_WORKERS ?= 4
 
-.PHONY: run serve install uv test lint format bench clean
+.PHONY: run install uv test test-fast lint format bench db-stop db-reset clean
 
 $(TOOLS)/python:
 	@mkdir -p $(TOOLS)
@@ -30,26 +34,25 @@ uv: $(TOOLS)/python
 install: uv
 	@UV_PYTHON="$$(readlink $(TOOLS)/python)" $(TOOLS)/uv sync --frozen --quiet
 
-# One command: install, migrate, demo data, static files, serve (with a worker if REDIS_URL is set).
+# One command: install, then scripts/serve-dev starts the database (the project's embedded
+# PostgreSQL unless DATABASE_URL is set), migrates, loads the demo and serves.
 run: export DEBUG ?= 1
 run: install
-	$(VENV)/bin/python scripts/ensure_database.py
-	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
-	$(MANAGE) collectstatic --noinput --verbosity 0
 	PORT=$(PORT) scripts/serve-dev
 
-test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
-test: export REDIS_URL ?= $(TEST_REDIS_URL)
-test: export SECRET_KEY ?= bzpeer-test-secret-key-not-used-anywhere-else-0123456789
-test: export DEBUG := 0
-test: export SECURE_SSL_REDIRECT := 0
-test: export CACHE_KEY_PREFIX := bzpeer-test
+# The whole suite; scripts/services.py finds or starts PostgreSQL and Redis and installs
+# Chromium when they are missing, so this is all a fresh machine needs.
 test: install
-	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
+	$(TEST_ENV) $(SERVICES) run --browser -- $(VENV)/bin/pytest $(PYTEST_ARGS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Everything but the browser and slow tests, in parallel (each worker its own test database
+# and Redis database).
+test-fast: install
+	$(TEST_ENV) $(SERVICES) run -- $(VENV)/bin/pytest -m "$(FAST_MARKERS)" \
+		-n $(FAST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -60,8 +63,15 @@ format: install
 	$(VENV)/bin/ruff format .
 
 bench: install
-	$(VENV)/bin/python scripts/bench.py $(BENCH_ARGS)
-	$(VENV)/bin/python scripts/bench_ingest.py $(BENCH_INGEST_ARGS)
+	$(SERVICES) run -- $(VENV)/bin/python scripts/bench.py $(BENCH_ARGS)
+	$(SERVICES) run -- $(VENV)/bin/python scripts/bench_ingest.py $(BENCH_INGEST_ARGS)
+
+# The project's embedded PostgreSQL: stop it, or delete its data (.pgdata/) to start afresh.
+db-stop: install
+	$(SERVICES) db stop
+
+db-reset: install
+	$(SERVICES) db reset
 
 clean:
 	rm -rf $(VENV) $(TOOLS) staticfiles

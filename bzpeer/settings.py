@@ -1,7 +1,8 @@
 """BZPEER settings: everything that varies between deployments comes from the environment.
 
-With no environment variables at all the site runs for local development on SQLite with
-Celery tasks executed in-process; DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
+With no environment variables at all the site runs for local development on the project's
+embedded PostgreSQL (see bzpeer/localdb.py) with the cache in memory and Celery tasks executed
+in-process; DATABASE_URL and REDIS_URL point it at other servers and a real worker.
 """
 
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from . import localdb
 from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -88,20 +90,14 @@ TEMPLATES = [
 WSGI_APPLICATION = "bzpeer.wsgi.application"
 
 # --- Database -------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
-        )
-    }
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / env_str("SQLITE_PATH", "db.sqlite3"),
-        }
-    }
+# PostgreSQL only. Without DATABASE_URL: the project-local server `make run` starts
+# (bzpeer/localdb.py), reached through its Unix socket in .pgdata/.
+DATABASE_URL = env_str("DATABASE_URL") or localdb.database_url()
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -178,30 +178,11 @@ class HoursSince(Func):
     """Hours from a datetime column to ``now``, never negative."""
 
     output_field = FloatField()
+    template = "GREATEST(EXTRACT(EPOCH FROM (%(expressions)s))::double precision / 3600.0, 0)"
+    arg_joiner = " - "
 
     def __init__(self, column: str, now: datetime):
         super().__init__(Value(now), F(column))
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template=(
-                "GREATEST(EXTRACT(EPOCH FROM (%(expressions)s))::double precision / 3600.0, 0)"
-            ),
-            arg_joiner=" - ",
-            **extra,
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # `make run` on SQLite: julianday gives days as a real number.
-        return self.as_sql(
-            compiler,
-            connection,
-            template="MAX((julianday(%(expressions)s)) * 24.0, 0)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
 
 
 def trending_score(now: datetime) -> ExpressionWrapper:

@@ -254,10 +254,7 @@ def _text_index_around(paper_ids: list[int]) -> TextIndex:
     own = dict(_paper_texts(paper_ids))
     words = sorted({t for counts in own.values() for t in model.vector(counts)})
     candidate_ids: set[int] = set()
-    if words and connection.vendor != "postgresql":
-        # SQLite has no full-text index here; its development databases are small.
-        candidate_ids = set(Paper.objects.values_list("pk", flat=True)[:TEXT_CANDIDATES_MAX])
-    elif words:
+    if words:
         from django.contrib.postgres.search import SearchQuery
 
         from papers.search import CONFIG
@@ -387,15 +384,6 @@ def _graph_signals(
         for paper in paper_ids:
             for other, count in references.shared(paper, CANDIDATES_PER_SIGNAL):
                 yield "shared_references", paper, other, count
-    if connection.vendor != "postgresql":
-        from papers.neighbour_signals_sqlite import pair_counts
-
-        for kind in kinds:
-            for paper, counts in pair_counts(kind, paper_ids, common).items():
-                best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-                for other, count in best[:CANDIDATES_PER_SIGNAL]:
-                    yield kind, paper, other, count
-        return
     with connection.cursor() as cursor:
         for kind in kinds:
             query = _TOP_PER_PAPER.format(query=_PAIR_QUERIES[kind])
@@ -405,10 +393,6 @@ def _graph_signals(
 
 
 def _shared_topics(pairs: list[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
-    if connection.vendor != "postgresql":
-        # SQLite development databases are small: the in-memory index reads them whole.
-        yield from TopicIndex.build().shared(pairs)
-        return
     with connection.cursor() as cursor:
         cursor.execute(
             _SHARED_TOPICS, {"papers": [p for p, _ in pairs], "others": [o for _, o in pairs]}
@@ -595,12 +579,7 @@ def _batches_stored(
     """(edges stored, papers) per batch, as the batches finish."""
     # Forked workers have their own connections: inside a transaction they would not see
     # its rows, so an open transaction keeps the work here.
-    forking = (
-        workers > 1
-        and len(batches) > 1
-        and connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-    )
+    forking = workers > 1 and len(batches) > 1 and not connection.in_atomic_block
     if not forking:
         for batch in batches:
             yield _store(batch, _edges_for(batch, signals)), len(batch)

@@ -1,12 +1,9 @@
-"""Finding papers by words: ranked full-text search on PostgreSQL, a plain fallback elsewhere.
+"""Finding papers by words: ranked PostgreSQL full-text search.
 
-On PostgreSQL a paper's document weighs its title (A) above its authors' names (B) above its
+A paper's document weighs its title (A) above its authors' names (B) above its
 abstract (C), in the ``english`` configuration, so "models" finds "model" too. The document
 is stored with the paper (``search_documents_refresh`` keeps it) under a GIN index, so a
 search reads and ranks it rather than rebuilding it for every match.
-
-SQLite (the zero-setup ``make run``) has no text search: there every word must appear in the
-title, the abstract or an author's name, and "relevance" means newest first.
 """
 
 import re
@@ -23,7 +20,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     TextChoices,
     When,
@@ -32,7 +28,7 @@ from django.utils import timezone
 
 from . import selectors
 from .arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
-from .models import Authorship, Paper, PaperTopic, Topic
+from .models import Paper, PaperTopic, Topic
 
 CONFIG = "english"
 QUERY_MAX_LENGTH = 200
@@ -40,8 +36,6 @@ TOPIC_MAX_LENGTH = 64
 # The first arXiv submissions date from 1991.
 YEAR_MIN = 1991
 PAGE_SIZE = 20
-# Words the SQLite fallback matches one by one; more would only slow it down.
-CANDIDATE_WORDS_MAX = 12
 
 # A paper's stored search document (Paper.search_document, GIN-indexed by migration 0010):
 # title (A) above its authors' names in order (B) above its abstract (C). {where} picks the
@@ -230,10 +224,8 @@ def search_documents_refresh(
     without one with ``missing_only``).
 
     Called where titles, abstracts or author lists change: the ingest, enrichment, author
-    merges, the synthetic seeder, and (through signals) admin edits. No-op off PostgreSQL.
+    merges, the synthetic seeder, and (through signals) admin edits.
     """
-    if connection.vendor != "postgresql":
-        return
     with connection.cursor() as cursor:
         if paper_ids is None:
             where = "p.search_document IS NULL" if missing_only else "TRUE"
@@ -245,7 +237,7 @@ def search_documents_refresh(
 
 
 def paper_search_ranked(queryset: QuerySet[Paper], params: SearchParams) -> QuerySet[Paper]:
-    """PostgreSQL: every word of the query in the weighted document, best ranked first."""
+    """Every word of the query in the weighted document, best ranked first."""
     if not _WORD.search(params.q):
         return queryset.none()
     query = SearchQuery(params.q, search_type="websearch", config=CONFIG)
@@ -264,26 +256,13 @@ def paper_search_ranked(queryset: QuerySet[Paper], params: SearchParams) -> Quer
     )
 
 
-def paper_search_fallback(queryset: QuerySet[Paper], params: SearchParams) -> QuerySet[Paper]:
-    """Databases without text search: each word somewhere in title, abstract or authors."""
-    for word in params.q.split()[:CANDIDATE_WORDS_MAX]:
-        by_author = Authorship.objects.filter(author__name__icontains=word).values("paper_id")
-        queryset = queryset.filter(
-            Q(title__icontains=word) | Q(abstract__icontains=word) | Q(pk__in=by_author)
-        )
-    # No ranking here: relevance falls back to newest first.
-    return _sorted(queryset, params.sort)
-
-
-def paper_search(params: SearchParams, *, vendor: str | None = None) -> QuerySet[Paper]:
+def paper_search(params: SearchParams) -> QuerySet[Paper]:
     """The papers a search finds, filtered and in order, as bare rows (the pk, and ``rank``
     when ranked): count and slice it, then load one page with ``search_page_papers``."""
     queryset = _filtered(Paper.objects.only("pk"), params)
     if not params.q:
         return _sorted(queryset, params.sort)
-    if (vendor or connection.vendor) == "postgresql":
-        return paper_search_ranked(queryset, params)
-    return paper_search_fallback(queryset, params)
+    return paper_search_ranked(queryset, params)
 
 
 def search_page_papers(rows: Iterable[Paper]) -> list[Paper]:

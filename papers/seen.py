@@ -7,7 +7,7 @@ scored by the time of the last view, so one round trip records a view, keeps onl
 ``SEEN_MAX`` and renews the set's lifetime. Ids rather than primary keys: recording needs
 nothing from the database, whichever way the page was served.
 
-Without Redis (``make run`` on SQLite) the cache backend is process-local memory; the same
+Without Redis (``make run`` with no REDIS_URL) the cache backend is process-local memory; the same
 calls keep the set as a plain mapping there.
 """
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ensure_database import DatabaseUnavailable, database_ensure
+from services import SetupError, database_ensure, database_url_named
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -85,7 +85,8 @@ TARGETS = (
 SIGNED_IN_SEARCH = "search_signed_in"
 BENCH_USERNAME = "bench-reader"
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bzpeer_bench"
+# The bench database sits on the server DATABASE_URL names (`make bench` sets it up).
+DEFAULT_DATABASE_URL = database_url_named(os.environ.get("DATABASE_URL", ""), "bzpeer_bench")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 
 # Run inside `manage.py shell`: queries of one uncached and one cached anonymous request of
@@ -714,7 +715,7 @@ if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _stop_on_signal)
     try:
         sys.exit(main(sys.argv[1:]))
-    except (BenchError, DatabaseUnavailable) as exc:
+    except (BenchError, SetupError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:

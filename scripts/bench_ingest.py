@@ -30,7 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/bzpeer_bench_ingest"
+from services import database_url_named  # noqa: E402
+
+# A fresh database on the server DATABASE_URL names (`make bench` sets it up).
+DEFAULT_DATABASE = database_url_named(os.environ.get("DATABASE_URL", ""), "bzpeer_bench_ingest")
 PAGE_SIZE = 2500
 
 
@@ -100,7 +103,7 @@ def phase_copy(pages_dir: Path) -> dict:
     from papers.arxiv.categories import category_name
     from papers.arxiv.parser import parse_document
     from papers.models import Author, Authorship, Paper, PaperTopic, PaperVersion, Topic
-    from papers.services.synthetic import copy_writer
+    from papers.services.synthetic import CopyWriter
 
     records = [
         record
@@ -108,7 +111,7 @@ def phase_copy(pages_dir: Path) -> dict:
         for record in parse_document(page.read_bytes()).records
     ]
     with transaction.atomic():
-        writer = copy_writer()
+        writer = CopyWriter()
         codes = sorted({code for r in records for code in r.categories})
         Topic.objects.bulk_create(
             [Topic(kind=Topic.Kind.ARXIV, code=c, name=category_name(c)) for c in codes],

@@ -2,22 +2,19 @@
 
 from django.db import migrations, models
 
-# The edge backfill asks "which papers reference W…?" with jsonb @>; on PostgreSQL a GIN
-# index answers it. SQLite (local development) has no such index type and does without.
+# The edge backfill asks "which papers reference W…?" with jsonb @>; a GIN index answers it.
 GIN_INDEX = "paper_references_gin_idx"
 
 
 def create_gin_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"CREATE INDEX {GIN_INDEX} ON papers_paper "
-            "USING gin (referenced_openalex_ids jsonb_path_ops)"
-        )
+    schema_editor.execute(
+        f"CREATE INDEX {GIN_INDEX} ON papers_paper "
+        "USING gin (referenced_openalex_ids jsonb_path_ops)"
+    )
 
 
 def drop_gin_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
+    schema_editor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
 
 
 class Migration(migrations.Migration):

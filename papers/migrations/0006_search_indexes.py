@@ -5,7 +5,7 @@ from django.db import migrations
 # Full-text search (papers/search.py) narrows its candidates with these two GIN expression
 # indexes: the weighted title-and-abstract document of each paper, and each author's name.
 # They repeat the search's expressions (PAPER_DOCUMENT, AUTHOR_DOCUMENT), which is what lets
-# PostgreSQL use them. SQLite (local development) has no text search and does without.
+# PostgreSQL use them.
 PAPER_INDEX = GinIndex(
     SearchVector("title", weight="A", config="english")
     + SearchVector("abstract", weight="C", config="english"),
@@ -15,15 +15,13 @@ AUTHOR_INDEX = GinIndex(SearchVector("name", config="english"), name="author_sea
 
 
 def create_search_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.add_index(apps.get_model("papers", "Paper"), PAPER_INDEX)
-        schema_editor.add_index(apps.get_model("papers", "Author"), AUTHOR_INDEX)
+    schema_editor.add_index(apps.get_model("papers", "Paper"), PAPER_INDEX)
+    schema_editor.add_index(apps.get_model("papers", "Author"), AUTHOR_INDEX)
 
 
 def drop_search_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.remove_index(apps.get_model("papers", "Paper"), PAPER_INDEX)
-        schema_editor.remove_index(apps.get_model("papers", "Author"), AUTHOR_INDEX)
+    schema_editor.remove_index(apps.get_model("papers", "Paper"), PAPER_INDEX)
+    schema_editor.remove_index(apps.get_model("papers", "Author"), AUTHOR_INDEX)
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 # Bibliographic coupling (papers/neighbours.py, "shared_references") looks up the papers whose
 # referenced works contain a given OpenAlex id: `referenced_openalex_ids @> '["W…"]'`.
-# PostgreSQL only, as the search indexes of 0006; SQLite does without.
 REFERENCES_INDEX_SQL = (
     "CREATE INDEX IF NOT EXISTS paper_references_gin_idx "
     "ON papers_paper USING gin (referenced_openalex_ids jsonb_path_ops)"
@@ -14,13 +13,11 @@ REFERENCES_INDEX_SQL = (
 
 
 def create_references_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(REFERENCES_INDEX_SQL)
+    schema_editor.execute(REFERENCES_INDEX_SQL)
 
 
 def drop_references_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS paper_references_gin_idx")
+    schema_editor.execute("DROP INDEX IF EXISTS paper_references_gin_idx")
 
 
 class Migration(migrations.Migration):

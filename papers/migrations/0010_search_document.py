@@ -4,7 +4,7 @@ from django.db import migrations
 # Search reads a stored, weighted document (papers/search.py) instead of building one for
 # every match from the title, the abstract and the joined author names: at 100 000 papers a
 # common word matched thousands of papers, each rebuilt twice per search. The GIN index
-# over the stored document replaces 0006's expression indexes. PostgreSQL only.
+# over the stored document replaces 0006's expression indexes.
 DOCUMENT_INDEX_SQL = (
     "CREATE INDEX IF NOT EXISTS paper_search_document_idx "
     "ON papers_paper USING gin (search_document)"
@@ -23,8 +23,6 @@ BACKFILL_SQL = """
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     schema_editor.execute(BACKFILL_SQL)
     schema_editor.execute(DOCUMENT_INDEX_SQL)
     for name in OLD_INDEXES:
@@ -32,8 +30,6 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     schema_editor.execute("DROP INDEX IF EXISTS paper_search_document_idx")
     migration = __import__("papers.migrations.0006_search_indexes", fromlist=["create"])
     migration.create_search_indexes(apps, schema_editor)

@@ -2,7 +2,7 @@ from django.db import migrations
 
 # Search documents now also hold the names merged into each author (papers/search.py), so
 # "A. Smith" still finds Alice Smith's papers after an admin merges the two. Only papers of
-# authors with merged variants change. PostgreSQL only.
+# authors with merged variants change.
 # As papers/search.py's SEARCH_DOCUMENT_SQL was when this migration was written.
 REFRESH_SQL = """
     UPDATE papers_paper p SET search_document =
@@ -25,8 +25,7 @@ REFRESH_SQL = """
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(REFRESH_SQL)
+    schema_editor.execute(REFRESH_SQL)
 
 
 class Migration(migrations.Migration):

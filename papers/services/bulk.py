@@ -1,8 +1,8 @@
-"""Inserting many new rows fast: COPY on PostgreSQL, bulk_create elsewhere.
+"""Inserting many new rows fast, with PostgreSQL's COPY.
 
 Rows are tuples in the order of ``columns`` (attribute names, without the primary key).
-With ``returning_ids`` the new rows' ids come back in order: reserved from the table's
-sequence before the COPY on PostgreSQL, read back from bulk_create elsewhere.
+With ``returning_ids`` the new rows' ids come back in order, reserved from the table's
+sequence before the COPY.
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from django.db import connection, models
 
 
-def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -43,13 +43,7 @@ def insert_rows(
 ) -> list[int]:
     if not rows:
         return []
-    if connection.vendor != "postgresql":
-        objects = model.objects.bulk_create(
-            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500
-        )
-        return [obj.pk for obj in objects] if returning_ids else []
-
-    ids = _reserve_ids(model, len(rows)) if returning_ids else []
+    ids = reserve_ids(model, len(rows)) if returning_ids else []
     names = ["id", *columns] if returning_ids else list(columns)
     adapters = copy_adapters(model, columns)
     if any(adapters):

@@ -458,34 +458,19 @@ def _replace_references(paper: Paper, work: OpenAlexWork, touched: set[str]) -> 
 def _backfill_citations(paper: Paper, touched: set[str]) -> None:
     """Edges from papers enriched earlier whose references name this paper's new id."""
     now = timezone.now()
-    if connection.vendor == "postgresql":
-        citation, papers = Citation._meta.db_table, Paper._meta.db_table
-        # One statement; the citing papers' ids come back to drop their pages.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH added AS ("
-                f"  INSERT INTO {citation} (citing_id, cited_id, created_at)"
-                f"  SELECT id, %s, %s FROM {papers}"
-                f"  WHERE referenced_openalex_ids @> %s::jsonb AND id <> %s"
-                f"  ON CONFLICT DO NOTHING RETURNING citing_id"
-                f") SELECT p.arxiv_id FROM added JOIN {papers} p ON p.id = added.citing_id",
-                [paper.pk, now, json.dumps([paper.openalex_id]), paper.pk],
-            )
-            touched.update(row[0] for row in cursor.fetchall())
-        return
-    citing = dict(
-        Paper.objects.filter(_references(paper.openalex_id))
-        .exclude(pk=paper.pk)
-        .values_list("pk", "arxiv_id")
-    )
-    existing = set(
-        Citation.objects.filter(cited=paper, citing__in=citing).values_list("citing", flat=True)
-    )
-    Citation.objects.bulk_create(
-        [Citation(citing_id=pk, cited=paper) for pk in sorted(citing.keys() - existing)],
-        ignore_conflicts=True,
-    )
-    touched.update(citing[pk] for pk in citing.keys() - existing)
+    citation, papers = Citation._meta.db_table, Paper._meta.db_table
+    # One statement; the citing papers' ids come back to drop their pages.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH added AS ("
+            f"  INSERT INTO {citation} (citing_id, cited_id, created_at)"
+            f"  SELECT id, %s, %s FROM {papers}"
+            f"  WHERE referenced_openalex_ids @> %s::jsonb AND id <> %s"
+            f"  ON CONFLICT DO NOTHING RETURNING citing_id"
+            f") SELECT p.arxiv_id FROM added JOIN {papers} p ON p.id = added.citing_id",
+            [paper.pk, now, json.dumps([paper.openalex_id]), paper.pk],
+        )
+        touched.update(row[0] for row in cursor.fetchall())
 
 
 def _drop_citations_of_old_id(paper: Paper, touched: set[str]) -> None:
@@ -498,7 +483,4 @@ def _drop_citations_of_old_id(paper: Paper, touched: set[str]) -> None:
 
 
 def _references(openalex_id: str) -> Q:
-    if connection.vendor == "postgresql":
-        return Q(referenced_openalex_ids__contains=[openalex_id])
-    # SQLite has no JSON containment; the quoted id matches one whole array element.
-    return Q(referenced_openalex_ids__icontains=json.dumps(openalex_id))
+    return Q(referenced_openalex_ids__contains=[openalex_id])

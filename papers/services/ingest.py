@@ -178,8 +178,8 @@ def _newest_per_id(records: Sequence[PaperRecord]) -> dict[str, PaperRecord]:
 
 
 def _lock_ids(arxiv_ids: list[str]) -> None:
-    if connection.vendor != "postgresql" or not arxiv_ids:
-        return  # SQLite lets one writer in at a time anyway
+    if not arxiv_ids:
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_advisory_xact_lock(k)) FROM ("

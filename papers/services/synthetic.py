@@ -48,7 +48,7 @@ from papers.models import (
     Topic,
 )
 from papers.search import search_documents_refresh
-from papers.services.bulk import adapt_row, copy_adapters
+from papers.services.bulk import adapt_row, copy_adapters, reserve_ids
 
 SYNTHETIC_NUMBER_OFFSET = 50_000
 _NUMBERS_PER_MONTH = 100_000 - SYNTHETIC_NUMBER_OFFSET
@@ -350,8 +350,9 @@ class SeedSummary:
 # --- Writers ---------------------------------------------------------------------------------
 
 
-class _Writer:
-    """Inserts rows given as dicts of attribute names; fills model defaults for the rest."""
+class CopyWriter:
+    """COPYs rows given as dicts of attribute names (the fastest way rows get in); fills
+    model defaults for the rest."""
 
     def __init__(self) -> None:
         self._defaults: dict[type[models.Model], dict[str, object]] = {}
@@ -373,25 +374,9 @@ class _Writer:
             yield tuple(merged[c] for c in columns)
 
     def reserve_ids(self, model: type[models.Model], count: int) -> list[int]:
-        raise NotImplementedError
+        return reserve_ids(model, count)
 
     def insert(self, model: type[models.Model], rows: list[dict], *, with_id: bool) -> None:
-        raise NotImplementedError
-
-    def finish(self) -> None:
-        """Hook run once everything is written, inside the transaction."""
-
-
-class _PostgresWriter(_Writer):
-    def reserve_ids(self, model, count):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [model._meta.db_table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-
-    def insert(self, model, rows, *, with_id):
         if not rows:
             return
         columns = self._columns(model, with_id=with_id)
@@ -405,7 +390,8 @@ class _PostgresWriter(_Writer):
             for values in self._tuples(model, rows, columns):
                 copy.write_row(adapt_row(values, adapters))
 
-    def finish(self):
+    def finish(self) -> None:
+        """Run once everything is written, inside the transaction."""
         # Rows COPYed into a table with a GIN index (search, references) wait in the index's
         # unsorted pending list, which every look-up then scans in full until a vacuum:
         # merge them now, or the neighbour recompute and search run tens of times slower.
@@ -419,35 +405,6 @@ class _PostgresWriter(_Writer):
             )
             # Fresh statistics, so the first queries after a big seed get sensible plans.
             cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
-
-
-class _OrmWriter(_Writer):
-    """Any other database: ids follow the current maximum (the run holds one transaction)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._next_id: dict[type[models.Model], int] = {}
-
-    def reserve_ids(self, model, count):
-        if model not in self._next_id:
-            current = model.objects.aggregate(top=models.Max("pk"))["top"] or 0
-            self._next_id[model] = current + 1
-        start = self._next_id[model]
-        self._next_id[model] = start + count
-        return list(range(start, start + count))
-
-    def insert(self, model, rows, *, with_id):
-        columns = self._columns(model, with_id=with_id)
-        objects = [
-            model(**dict(zip(columns, values, strict=True)))
-            for values in self._tuples(model, rows, columns)
-        ]
-        model.objects.bulk_create(objects, batch_size=500)
-
-
-def copy_writer() -> _Writer:
-    """COPY on PostgreSQL (the fastest way rows get in), bulk_create elsewhere."""
-    return _PostgresWriter() if connection.vendor == "postgresql" else _OrmWriter()
 
 
 _SEEDED_MODELS = (
@@ -779,7 +736,7 @@ def synthetic_papers_create(
         rng = random.Random(f"bzpeer-synthetic:{seed}:{slots[0][0]}")
         links_rng = random.Random(f"bzpeer-synthetic-links:{seed}:{slots[0][0]}")
         generator = _Generator(count=count, rng=rng, links_rng=links_rng)
-        writer = copy_writer()
+        writer = CopyWriter()
         topic_ids = _ensure_topics()
         shelves = _ensure_curators(generator.links.curators)
         summary.curators = generator.links.curators
@@ -856,7 +813,7 @@ def _write_chunk(
     chunk: list[tuple[int, str]],
     *,
     generator: _Generator,
-    writer: _Writer,
+    writer: CopyWriter,
     state: _RunState,
     summary: SeedSummary,
 ) -> None:

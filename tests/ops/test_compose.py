@@ -29,13 +29,14 @@ def _healthcheck(service: dict) -> str:
 
 def test_the_five_services_exist(services):
     assert set(services) >= {"postgres", "redis", "web", "worker", "beat"}
-    assert services["postgres"]["image"].startswith("postgres:17")
+    # PostgreSQL 18 with pgvector, as the embedded server of `make run` and the tests.
+    assert services["postgres"]["image"] == "pgvector/pgvector:pg18"
     assert services["redis"]["image"].startswith("redis:7")
 
 
 @pytest.mark.parametrize(
     ("name", "probe", "data_dir"),
-    [("postgres", "pg_isready", "/var/lib/postgresql/data"), ("redis", "redis-cli ping", "/data")],
+    [("postgres", "pg_isready", "/var/lib/postgresql"), ("redis", "redis-cli ping", "/data")],
 )
 def test_stores_have_healthchecks_and_named_volumes(services, name, probe, data_dir):
     service = services[name]
@@ -100,4 +101,4 @@ def test_dockerfile_builds_on_python_313_with_the_lock_file():
 
 def test_dockerignore_keeps_local_state_out_of_the_image():
     ignored = (ROOT / ".dockerignore").read_text().split()
-    assert {".env", ".venv", ".git", "db.sqlite3"} <= set(ignored)
+    assert {".env", ".venv", ".git", ".pgdata"} <= set(ignored)

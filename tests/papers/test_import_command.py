@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from papers.models import Paper
+from tests.worker import subprocess_database_url
 
 from .test_ingest import db_snapshot
 
@@ -148,13 +148,7 @@ def test_ids_or_files_are_required_but_not_both():
 
 @pytest.mark.django_db(transaction=True)
 def test_from_the_shell_exit_status_and_a_single_stderr_line():
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        ),
-    }
+    env = {**os.environ, "DATABASE_URL": subprocess_database_url()}
     good, bad = fixture("api_older_versions.xml"), fixture("api_error_incorrect_id.xml")
     result = subprocess.run(
         [sys.executable, "manage.py", "import_arxiv", "--file", good, bad],

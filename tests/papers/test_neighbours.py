@@ -404,28 +404,6 @@ def test_the_full_recompute_runs_nightly():
     assert (task.crontab.hour, task.crontab.minute, task.enabled) == ("4", "0", True)
 
 
-def test_the_sqlite_fallback_counts_what_the_sql_counts(corpus, curator, monkeypatch):
-    """`make run` on SQLite computes the graph signals in Python: same edges, same reasons."""
-    from django.db import connection
-
-    paper_save(user=curator, paper=corpus["target"])
-    paper_save(user=curator, paper=corpus["co_saved"])
-    ids = list(Paper.objects.values_list("pk", flat=True))
-    neighbours_compute(paper_ids=ids)
-    on_postgresql = {
-        (e.paper_id, e.neighbour_id): (e.score, e.reasons) for e in PaperNeighbour.objects.all()
-    }
-
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    neighbours_compute(paper_ids=ids)
-    in_python = {
-        (e.paper_id, e.neighbour_id): (e.score, e.reasons) for e in PaperNeighbour.objects.all()
-    }
-
-    assert in_python == on_postgresql
-    assert any("co_saved" in str(reasons) for _, reasons in in_python.values())
-
-
 def test_the_recompute_counts_shared_references_as_the_sql_does(monkeypatch):
     """The full recompute couples papers in memory; the pairs, counts and ties match the SQL."""
     from papers import neighbours

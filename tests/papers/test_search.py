@@ -11,7 +11,6 @@ from papers.search import (
     SearchForm,
     SearchParams,
     paper_search,
-    paper_search_fallback,
     search_arxiv_id,
     search_page_papers,
 )
@@ -24,8 +23,8 @@ SEARCH = "/search/"
 HTMX = {"HX-Request": "true"}
 
 
-def _ids(params: SearchParams, **kwargs) -> list[str]:
-    return [p.arxiv_id for p in search_page_papers(paper_search(params, **kwargs))]
+def _ids(params: SearchParams) -> list[str]:
+    return [p.arxiv_id for p in search_page_papers(paper_search(params))]
 
 
 def _search(q: str = "", **fields) -> list[str]:
@@ -220,26 +219,6 @@ def test_a_search_reads_the_stored_document_rather_than_building_one(corpus):
     assert '"search_document" @@' in ranked
     assert "to_tsvector" not in ranked
     assert len(queries) == 4  # the ranked rows, their papers, lead authors, topics
-
-
-# --- the fallback for databases without text search --------------------------------------
-
-
-def test_fallback_matches_every_word_in_title_abstract_or_authors(corpus):
-    def fallback(q: str, **fields) -> list[str]:
-        return _ids(SearchParams(q=q, **fields), vendor="sqlite")
-
-    assert fallback("hinton") == ["1901.00002", "1710.09829"]  # newest first, no ranking
-    assert fallback("hinton capsule") == ["1710.09829"]
-    assert fallback("ATTENTION", year_to=2020) == ["1706.03762"]
-    assert fallback("attention", sort="reviewed", has_reviews=True) == []
-    assert fallback("quasicrystal") == []
-
-
-def test_fallback_function_alone_keeps_the_given_rows(corpus):
-    only_2017 = Paper.objects.filter(published__year=2017)
-    found = paper_search_fallback(only_2017, SearchParams(q="a"))
-    assert {p.arxiv_id for p in found} == {"1706.03762", "1710.09829"}
 
 
 # --- parameters --------------------------------------------------------------------------

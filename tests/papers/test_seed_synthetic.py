@@ -265,17 +265,6 @@ def test_ids_already_taken_are_skipped():
     assert synthetic.synthetic_paper_count() == 6
 
 
-def test_bulk_insert_path_gives_the_same_papers_as_copy(monkeypatch):
-    _seed(40, seed=11)
-    copied = _snapshot()
-    Paper.objects.all().delete()
-
-    monkeypatch.setattr(synthetic, "copy_writer", synthetic._OrmWriter)
-    _seed(40, seed=11)
-
-    assert _snapshot() == copied
-
-
 def test_id_range_is_valid_and_ordered():
     last = synthetic.SYNTHETIC_CAPACITY - 1
     assert synthetic.synthetic_id(0) == "2501.50000"
