@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Notification, User
+from accounts.models import Notification, User
 
 
 @admin.register(User)

@@ -1,7 +1,7 @@
 from django import forms
 
-from .models import BIO_MAX_LENGTH, User
-from .validators import normalize_orcid
+from accounts.models import BIO_MAX_LENGTH, User
+from accounts.validators import normalize_orcid
 
 
 class ProfileForm(forms.ModelForm):

@@ -3,8 +3,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
-from .notification_models import Notification, NotificationKind
-from .validators import validate_orcid
+from accounts.notifications.models import Notification, NotificationKind
+from accounts.validators import validate_orcid
 
 __all__ = ["BIO_MAX_LENGTH", "Notification", "NotificationKind", "User"]
 

@@ -9,7 +9,7 @@ import smtplib
 
 from celery import shared_task
 
-from . import notifications
+from accounts.notifications import services as notifications
 
 logger = logging.getLogger(__name__)
 

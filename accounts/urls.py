@@ -4,7 +4,7 @@ signed-in user's notifications."""
 from allauth.account import views as allauth_views
 from django.urls import include, path
 
-from . import views
+from accounts import views
 
 notification_patterns = (
     [

@@ -3,11 +3,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts import services
+from accounts.forms import NotificationSettingsForm, ProfileForm
+from accounts.notifications import services as notifications
+from papers.catalogue.selectors import public_collections_of
 from papers.ratelimits import write_limited
-from papers.selectors import public_collections_of
-
-from . import notifications, services
-from .forms import NotificationSettingsForm, ProfileForm
 
 # The hidden "form" field of the notification settings: the edit page holds two forms.
 NOTIFICATION_SETTINGS = "notifications"

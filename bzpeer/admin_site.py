@@ -23,7 +23,7 @@ def moderator_login_form():
     from django.contrib.auth.forms import AuthenticationForm
     from django.core.exceptions import ValidationError
 
-    from reviews.moderation import can_moderate
+    from reviews.moderation.services import can_moderate
 
     class ModeratorAuthenticationForm(AdminAuthenticationForm):
         error_messages = {
@@ -63,7 +63,7 @@ class BzpeerAdminSite(AdminSite):
         user = request.user
         cached = getattr(request, "_bzpeer_can_moderate", None)
         if cached is None or cached[0] != user.pk:
-            from reviews.moderation import can_moderate
+            from reviews.moderation.services import can_moderate
 
             cached = request._bzpeer_can_moderate = (user.pk, can_moderate(user))
         return cached[1]

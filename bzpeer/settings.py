@@ -10,8 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from . import localdb
-from .env import env_bool, env_float, env_int, env_list, env_str
+from bzpeer import localdb
+from bzpeer.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "papers",
     "reviews",
+    "devdata",
 ]
 
 MIDDLEWARE = [
@@ -81,7 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.notifications",
+                "accounts.notifications.context_processors.notifications",
             ],
         },
     },
@@ -293,7 +294,7 @@ SPECTACULAR_SETTINGS = {
     # The vote choices appear in a request and a response: one schema name for both.
     "ENUM_NAME_OVERRIDES": {
         "VoteValueEnum": ["like", "dislike"],
-        "ReactionKindEnum": "papers.reactions.ReactionKind",
+        "ReactionKindEnum": "papers.curation.reaction_kinds.ReactionKind",
         # Reactions and comments both have a "kind": each its own name.
         "CommentKindEnum": "reviews.models.CommentKind",
     },

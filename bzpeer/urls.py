@@ -2,16 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from papers.views import bench_constant
-
-from .health import healthz
+from bzpeer.health import healthz
+from papers.catalogue.views import bench_constant
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include("papers.api.urls")),
     path("accounts/", include("accounts.urls")),
-    path("collections/", include("papers.urls_collections")),
+    path("collections/", include("papers.curation.collection_urls")),
     # Before papers.urls, whose catch-all under /papers/ would take these addresses.
     path("", include("reviews.urls")),
     path("", include("papers.urls")),

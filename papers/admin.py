@@ -7,8 +7,13 @@ from django.db import transaction
 from django.db.models import Count
 from django.template.response import TemplateResponse
 
-from .cache import paper_pages_invalidate
-from .models import (
+from papers.catalogue.page_cache import paper_pages_invalidate
+from papers.curation.collections import collection_delete
+from papers.curation.saves import save_counts_recount
+from papers.ingest.author_merge import author_merge, author_merge_undo, can_merge_authors
+from papers.ingest.harvest import harvest_run_enqueue
+from papers.ingest.jobs import import_job_retry
+from papers.models import (
     Author,
     AuthorMerge,
     Authorship,
@@ -27,11 +32,6 @@ from .models import (
     Topic,
     Vote,
 )
-from .services.author_merge import author_merge, author_merge_undo, can_merge_authors
-from .services.collections import collection_delete
-from .services.harvest import harvest_run_enqueue
-from .services.jobs import import_job_retry
-from .services.saves import save_counts_recount
 
 # What arXiv says is not edited by hand: the next import would overwrite it anyway.
 IMPORTED_FIELDS = (

@@ -6,4 +6,4 @@ class PapersConfig(AppConfig):
     verbose_name = "Papers"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from papers import signals, web  # noqa: F401  (model signals; the <arxiv:…> converter)

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .cache import paper_pages_invalidate
-from .models import Author, Institution, Paper, Topic
-from .search import search_documents_refresh
+from papers.catalogue.page_cache import paper_pages_invalidate
+from papers.catalogue.search import search_documents_refresh
+from papers.models import Author, Institution, Paper, Topic
 
 
 @receiver([post_save, post_delete], sender=Paper)

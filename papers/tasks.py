@@ -10,7 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from papers.clients.http import FetchError, TransientFetchError
+from papers.ingest.clients.http import FetchError, TransientFetchError
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +25,8 @@ def _countdown(error: TransientFetchError, retries: int) -> float:
 @shared_task(bind=True, max_retries=TASK_MAX_RETRIES)
 def import_paper(self, job_id: int) -> str:
     """Fetch one paper from the arXiv API for an ImportJob."""
-    from papers.clients.arxiv import ArxivApiClient
-    from papers.services.jobs import import_job_fail, import_job_run, import_job_start
+    from papers.ingest.clients.arxiv import ArxivApiClient
+    from papers.ingest.jobs import import_job_fail, import_job_run, import_job_start
 
     job = import_job_start(job_id=job_id)
     if job is None:
@@ -54,9 +54,9 @@ def harvest(self, run_id: int) -> str:
     Short tasks keep a long harvest well inside the broker's redelivery timeout and let other
     work through between its pages.
     """
-    from papers.clients.oai import ArxivOaiClient
+    from papers.ingest.clients.oai import ArxivOaiClient
+    from papers.ingest.harvest import harvest_run_continue
     from papers.models import JobStatus
-    from papers.services.harvest import harvest_run_continue
 
     try:
         with ArxivOaiClient() as client:
@@ -75,14 +75,14 @@ def harvest(self, run_id: int) -> str:
 @shared_task
 def harvest_configured_sets() -> list[int]:
     """Daily: one harvest run per configured set, from where the last one ended."""
-    from papers.services.harvest import harvest_runs_schedule
+    from papers.ingest.harvest import harvest_runs_schedule
 
     return [run.pk for run in harvest_runs_schedule(set_specs=settings.HARVEST_SETS)]
 
 
 @shared_task(bind=True, max_retries=TASK_MAX_RETRIES)
 def enrich_paper(self, paper_id: int) -> str:
-    from papers.services.enrichment import paper_enrich
+    from papers.ingest.enrichment import paper_enrich
 
     try:
         result = paper_enrich(paper_id=paper_id)
@@ -94,8 +94,8 @@ def enrich_paper(self, paper_id: int) -> str:
 @shared_task
 def refresh_citation_counts(limit: int = 500) -> int:
     """Periodic: re-enrich the papers enriched longest ago, within OpenAlex's rate limit."""
-    from papers.clients.openalex import openalex_enabled
-    from papers.services.enrichment import papers_due_for_refresh
+    from papers.ingest.clients.openalex import openalex_enabled
+    from papers.ingest.enrichment import papers_due_for_refresh
 
     if not openalex_enabled():
         return 0
@@ -117,7 +117,7 @@ def neighbours_compute(self, paper_ids: list[int]) -> int:
     """Recompute the map neighbours of new or updated papers; rerunning gives the same rows."""
     from django.db import OperationalError
 
-    from papers.neighbours import neighbours_refresh
+    from papers.researchmap.neighbours import neighbours_refresh
 
     try:
         return neighbours_refresh(paper_ids=paper_ids)
@@ -136,7 +136,7 @@ def neighbours_enqueue(*, paper_ids: list[int]) -> None:
 @shared_task
 def neighbours_recompute_all() -> str:
     """Nightly: every paper's neighbours again, so co-saves and word weights stay current."""
-    from papers.neighbours import neighbours_recompute_all as recompute
+    from papers.researchmap.neighbours import neighbours_recompute_all as recompute
 
     summary = recompute()
     return f"{summary.papers} papers, {summary.edges} neighbours in {summary.seconds:.0f} s"

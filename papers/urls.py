@@ -1,16 +1,13 @@
 from django.urls import path
 
-from . import (
-    converters,  # noqa: F401  (registers <arxiv:…>)
-    feeds_topics,
-    views,
-    views_browse,
-    views_curation,
-    views_explorer,
-    views_import,
-    views_map,
-    views_search,
-)
+from papers.catalogue import browse_views as views_browse
+from papers.catalogue import feeds as feeds_topics
+from papers.catalogue import search_views as views_search
+from papers.catalogue import views
+from papers.curation import views as views_curation
+from papers.ingest import views as views_import
+from papers.researchmap import explorer_views as views_explorer
+from papers.researchmap import views as views_map
 
 app_name = "papers"
 

@@ -1,6 +1,6 @@
 """Moderation in the admin: the report queue, reviews and comments, and the moderation log.
 
-These pages answer to reviews.moderation.can_moderate (staff, superusers and the
+These pages answer to reviews.moderation.services.can_moderate (staff, superusers and the
 Moderators group) rather than to model permissions. Nothing is edited through a form
 here: every change is an action that asks why and goes through a moderation service,
 which writes the log.
@@ -19,8 +19,8 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from .discussion import comment_counts_refresh
-from .models import (
+from reviews.discussion.services import comment_counts_refresh
+from reviews.models import (
     Comment,
     ModerationAction,
     Report,
@@ -29,7 +29,7 @@ from .models import (
     ReviewConcern,
     ReviewRevision,
 )
-from .moderation import (
+from reviews.moderation.services import (
     can_moderate,
     item_describe,
     item_excerpt,
@@ -38,7 +38,7 @@ from .moderation import (
     reports_dismiss,
     users_mark_spam,
 )
-from .services import review_counts_refresh
+from reviews.reviews.services import review_counts_refresh
 
 # Lines listed on an action's confirmation page; the rest are counted.
 CONFIRM_LIST_MAX = 100

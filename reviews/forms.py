@@ -8,7 +8,7 @@ that every error shows next to its field.
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import (
+from reviews.models import (
     Comment,
     CommentKind,
     Recommendation,
@@ -18,7 +18,7 @@ from .models import (
     Reproducibility,
     Review,
 )
-from .services import CONCERNS_MAX, ReviewText
+from reviews.reviews.services import CONCERNS_MAX, ReviewText
 
 # Concern boxes a new review form offers.
 CONCERN_SLOTS_MIN = 3

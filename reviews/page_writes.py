@@ -9,10 +9,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from papers import selectors as paper_selectors
+from papers.catalogue import selectors as paper_selectors
+from papers.catalogue.views import paper_page_context
 from papers.models import Paper
 from papers.ratelimits import write_limited
-from papers.views import paper_page_context
 
 TEXT = "text/plain; charset=utf-8"
 

@@ -14,18 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from papers.models import Paper
-
-from .discussion import replication_summary
-from .helpful import with_helpful
-from .models import (
-    Comment,
-    CommentKind,
-    ReplicationStatus,
-    Report,
-    Review,
-    ReviewConcern,
-)
-from .services import reviews_visible_to
+from reviews.discussion.services import replication_summary
+from reviews.helpful.services import with_helpful
+from reviews.models import Comment, CommentKind, ReplicationStatus, Report, Review, ReviewConcern
+from reviews.reviews.services import reviews_visible_to
 
 # Replies deeper than this are shown collapsed under their parent.
 THREAD_DEPTH_SHOWN = 3

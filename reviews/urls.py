@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from papers import converters  # noqa: F401  (registers <arxiv:…>)
-
-from . import feeds, views, views_discussion, views_helpful
+from reviews.discussion import views as views_discussion
+from reviews.helpful import views as views_helpful
+from reviews.reviews import feeds, views
 
 app_name = "reviews"
 

@@ -97,7 +97,7 @@ import json, time
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from papers.cache import paper_pages_invalidate
+from papers.catalogue.page_cache import paper_pages_invalidate
 
 client = Client()
 

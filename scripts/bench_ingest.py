@@ -63,7 +63,7 @@ def phase_ingest(pages_dir: Path) -> dict:
     from datetime import date
 
     from papers.arxiv.parser import parse_document
-    from papers.services.harvest import harvest_run_continue, harvest_run_create
+    from papers.ingest.harvest import harvest_run_continue, harvest_run_create
 
     pages = sorted(pages_dir.glob("page-*.xml"))
     by_token = {}
@@ -100,10 +100,10 @@ def phase_copy(pages_dir: Path) -> dict:
     _django()
     from django.db import transaction
 
+    from devdata.synthetic import CopyWriter
     from papers.arxiv.categories import category_name
     from papers.arxiv.parser import parse_document
     from papers.models import Author, Authorship, Paper, PaperTopic, PaperVersion, Topic
-    from papers.services.synthetic import CopyWriter
 
     records = [
         record
@@ -201,7 +201,7 @@ def main(argv: list[str]) -> int:
         print(json.dumps(result))
         return 0
 
-    from tests.oai_pages import arxiv_raw_pages
+    from tests.support.oai_pages import arxiv_raw_pages
 
     env = {
         **os.environ,

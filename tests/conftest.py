@@ -2,8 +2,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from papers.cache import local_pages
-from tests.fake_arxiv import fake_arxiv  # noqa: F401  (a fixture for every test module)
+from papers.catalogue.page_cache import local_pages
+from tests.support.fake_arxiv import fake_arxiv  # noqa: F401  (a fixture for every test module)
 
 
 @pytest.fixture(autouse=True)

@@ -19,24 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from papers.models import Collection, CollectionItem, Paper
-from papers.reactions import ReactionKind
-from papers.selectors import paper_or_404
-from papers.services.collections import (
-    CollectionNotFound,
-    collection_create,
-    collection_delete,
-    collection_for_owner,
-    collection_for_viewer,
-    collection_item,
-    collection_reorder,
-    collection_update,
-    item_note_set,
-)
-from papers.services.reactions import paper_reactions, reaction_add, reaction_remove
-from papers.services.saves import SaveState, paper_save, paper_unsave, save_state
-
-from .curation_serializers import (
+from papers.api.curation_serializers import (
     CollectionDetailSerializer,
     CollectionItemSerializer,
     CollectionListQuerySerializer,
@@ -51,7 +34,23 @@ from .curation_serializers import (
     SaveStateSerializer,
     SaveTargetQuerySerializer,
 )
-from .service_errors import ServiceApiMixin
+from papers.api.service_errors import ServiceApiMixin
+from papers.catalogue.selectors import paper_or_404
+from papers.curation.collections import (
+    CollectionNotFound,
+    collection_create,
+    collection_delete,
+    collection_for_owner,
+    collection_for_viewer,
+    collection_item,
+    collection_reorder,
+    collection_update,
+    item_note_set,
+)
+from papers.curation.reaction_kinds import ReactionKind
+from papers.curation.reactions import paper_reactions, reaction_add, reaction_remove
+from papers.curation.saves import SaveState, paper_save, paper_unsave, save_state
+from papers.models import Collection, CollectionItem, Paper
 
 NOT_FOUND = OpenApiResponse(description="No such paper or collection for you.")
 INVALID = OpenApiResponse(description="Invalid input; the body maps fields to messages.")

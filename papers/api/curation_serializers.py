@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
+from papers.curation.reaction_kinds import ReactionKind
+from papers.curation.reactions import reaction_kind_clean
 from papers.models import Collection, CollectionItem, Paper
-from papers.reactions import ReactionKind
-from papers.services.reactions import reaction_kind_clean
 
 
 def _absolute(serializer: serializers.Field, path: str) -> str:

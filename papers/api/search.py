@@ -8,8 +8,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from papers.models import Paper
-from papers.search import (
+from papers.api.catalogue_serializers import CountsSerializer
+from papers.catalogue.search import (
     PAGE_SIZE,
     SearchForm,
     SearchSort,
@@ -17,8 +17,7 @@ from papers.search import (
     search_arxiv_id,
     search_page_papers,
 )
-
-from .serializers import CountsSerializer
+from papers.models import Paper
 
 
 class SearchResultSerializer(serializers.ModelSerializer):

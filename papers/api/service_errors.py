@@ -9,7 +9,7 @@ from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from .throttles import WriteRateThrottle
+from papers.api.throttles import WriteRateThrottle
 
 
 def validation_error(exc: DjangoValidationError) -> ValidationError:

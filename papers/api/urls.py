@@ -1,10 +1,11 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from papers import converters  # noqa: F401  (registers <arxiv:…>)
+from papers.api import catalogue as views
+from papers.api import curation, search
+from papers.api import researchmap as neighbours
+from papers.api import researchmap_graph as graph
 from reviews.api import views as reviews
-
-from . import curation, graph, neighbours, search, views
 
 app_name = "api"
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
 
-from .records import AuthorRecord
+from papers.arxiv.records import AuthorRecord
 
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 _AND = re.compile(r"\s+and\s+")

@@ -12,11 +12,11 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
-from .authors import clean_person_name, split_raw_authors
-from .categories import is_arxiv_category
-from .ids import MAX_VERSION, InvalidArxivId, parse_arxiv_id
-from .links import find_code_url
-from .records import AuthorRecord, PaperRecord, ParsedFeed, VersionRecord
+from papers.arxiv.authors import clean_person_name, split_raw_authors
+from papers.arxiv.categories import is_arxiv_category
+from papers.arxiv.ids import MAX_VERSION, InvalidArxivId, parse_arxiv_id
+from papers.arxiv.links import find_code_url
+from papers.arxiv.records import AuthorRecord, PaperRecord, ParsedFeed, VersionRecord
 
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV_ATOM = "http://arxiv.org/schemas/atom"

@@ -1,10 +1,17 @@
-from .author_merges import AuthorMerge
-from .citations import Citation
-from .curation import Collection, CollectionItem, Reaction, Vote
-from .jobs import HarvestRun, ImportJob, JobStatus
-from .neighbours import NeighbourChoice, PaperNeighbour
-from .paper import MetadataSource, Paper, PaperQuerySet, PaperTopic, PaperVersion, Topic
-from .people import Author, Authorship, Institution
+from papers.models.author_merges import AuthorMerge
+from papers.models.citations import Citation
+from papers.models.curation import Collection, CollectionItem, Reaction, Vote
+from papers.models.jobs import HarvestRun, ImportJob, JobStatus
+from papers.models.neighbours import NeighbourChoice, PaperNeighbour
+from papers.models.paper import (
+    MetadataSource,
+    Paper,
+    PaperQuerySet,
+    PaperTopic,
+    PaperVersion,
+    Topic,
+)
+from papers.models.people import Author, Authorship, Institution
 
 __all__ = [
     "Author",

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from papers.reactions import ReactionKind
+from papers.curation.reaction_kinds import ReactionKind
 
 
 class Vote(models.Model):

@@ -25,7 +25,7 @@ class Institution(models.Model):
 
 class Author(models.Model):
     """A name as arXiv prints it. Variants ("A. Smith", "Alice Smith") stay separate until
-    an admin merges them (papers.services.author_merge)."""
+    an admin merges them (papers.ingest.author_merge)."""
 
     name = models.CharField(max_length=300)
     orcid = models.CharField("ORCID iD", max_length=19, blank=True)

@@ -26,8 +26,8 @@ from reviews.models import (
     Review,
     ReviewConcern,
 )
+from reviews.reviews.services import CONCERNS_MAX
 from reviews.selectors import COMMENT_SORTS
-from reviews.services import CONCERNS_MAX
 
 
 def _viewer_pk(serializer: serializers.Field) -> int | None:

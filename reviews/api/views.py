@@ -18,27 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from papers.api.service_errors import ServiceApiMixin
+from papers.catalogue.selectors import paper_or_404
 from papers.models import Paper
-from papers.selectors import paper_or_404
-from reviews.discussion import (
-    comment_create,
-    comment_delete,
-    comment_edit,
-    comments_visible_to,
-)
-from reviews.models import Comment, Review, ReviewConcern
-from reviews.reports import report_create
-from reviews.selectors import CommentNode, paper_discussion
-from reviews.services import (
-    ReviewText,
-    concern_mark_addressed,
-    review_create,
-    review_delete,
-    review_update,
-    reviews_visible_to,
-)
-
-from .serializers import (
+from reviews.api.serializers import (
     CommentEditSerializer,
     CommentSerializer,
     CommentWriteSerializer,
@@ -49,6 +31,23 @@ from .serializers import (
     ReviewSerializer,
     ReviewWriteSerializer,
 )
+from reviews.discussion.services import (
+    comment_create,
+    comment_delete,
+    comment_edit,
+    comments_visible_to,
+)
+from reviews.models import Comment, Review, ReviewConcern
+from reviews.moderation.reports import report_create
+from reviews.reviews.services import (
+    ReviewText,
+    concern_mark_addressed,
+    review_create,
+    review_delete,
+    review_update,
+    reviews_visible_to,
+)
+from reviews.selectors import CommentNode, paper_discussion
 
 NOT_FOUND = OpenApiResponse(description="No such paper, or no such item of it for you.")
 INVALID = OpenApiResponse(description="Invalid input; the body maps fields to messages.")

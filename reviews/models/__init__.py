@@ -1,13 +1,19 @@
-from .comment import Comment, CommentKind, ReplicationStatus
-from .helpful import HelpfulMark
-from .moderation import (
+from reviews.models.comment import Comment, CommentKind, ReplicationStatus
+from reviews.models.helpful import HelpfulMark
+from reviews.models.moderation import (
     ModerationAction,
     ModerationActionKind,
     Report,
     ReportReason,
     ReportStatus,
 )
-from .review import Recommendation, Reproducibility, Review, ReviewConcern, ReviewRevision
+from reviews.models.review import (
+    Recommendation,
+    Reproducibility,
+    Review,
+    ReviewConcern,
+    ReviewRevision,
+)
 
 __all__ = [
     "Comment",

@@ -4,7 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from tests.factories import make_paper
+from tests.support.factories import make_paper
 
 pytestmark = pytest.mark.django_db
 

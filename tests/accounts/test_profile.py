@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from accounts.forms import ProfileForm
 from accounts.services import MODERATORS_GROUP, user_is_moderator
 from accounts.validators import normalize_orcid, validate_orcid
-from papers.services.collections import collection_create
-from papers.services.saves import paper_save
-from tests.factories import make_paper
+from papers.curation.collections import collection_create
+from papers.curation.saves import paper_save
+from tests.support.factories import make_paper
 
 EDIT_URL = "/accounts/profile/edit/"
 

@@ -158,7 +158,7 @@ def demo_feed() -> bytes:
 
 @pytest.fixture
 def papers(transactional_db):
-    from papers.services.imports import import_feed_bytes
+    from papers.ingest.imports import import_feed_bytes
 
     summary = import_feed_bytes(demo_feed())
     assert summary.created == 2

@@ -11,10 +11,15 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from papers.models import ImportJob, JobStatus
-from tests.fake_arxiv import API_PATH, ApiFromFeeds, FakeArxivServer, FakeResponse, RecordedRequest
-from tests.worker import celery_worker
-
-from .conftest import atom_entry, atom_feed
+from tests.browser.conftest import atom_entry, atom_feed
+from tests.support.fake_arxiv import (
+    API_PATH,
+    ApiFromFeeds,
+    FakeArxivServer,
+    FakeResponse,
+    RecordedRequest,
+)
+from tests.support.worker import celery_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

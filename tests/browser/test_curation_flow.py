@@ -11,8 +11,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from papers.models import Collection, Reaction, Vote
-
-from .conftest import BIG_ID
+from tests.browser.conftest import BIG_ID
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple"

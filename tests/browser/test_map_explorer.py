@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from papers.models import Citation
-from papers.neighbours import neighbours_recompute_all
-from tests.factories import make_paper
+from papers.researchmap.neighbours import neighbours_recompute_all
+from tests.support.factories import make_paper
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,10 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from papers.models import Citation, NeighbourChoice
-from papers.neighbours import neighbours_recompute_all
-from tests.factories import make_paper
-
-from .test_reviews_flow import sign_in
+from papers.researchmap.neighbours import neighbours_recompute_all
+from tests.browser.test_reviews_flow import sign_in
+from tests.support.factories import make_paper
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import BIG_AUTHORS
+from tests.browser.conftest import BIG_AUTHORS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

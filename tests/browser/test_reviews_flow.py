@@ -10,10 +10,9 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from papers.models import Paper
-from reviews.discussion import comment_create
+from reviews.discussion.services import comment_create
 from reviews.models import Comment, Review
-
-from .conftest import BIG_ID
+from tests.browser.conftest import BIG_ID
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from papers.models import Paper
-from tests.factories import make_paper
+from tests.support.factories import make_paper
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

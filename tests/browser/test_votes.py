@@ -9,8 +9,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from papers.models import Vote
-
-from .conftest import BIG_ID
+from tests.browser.conftest import BIG_ID
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,10 +10,10 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.models import Notification
-from papers.services.saves import paper_save
-from reviews.services import ReviewText, review_create
-from tests.factories import make_paper
-from tests.worker import celery_worker, wait_for
+from papers.curation.saves import paper_save
+from reviews.reviews.services import ReviewText, review_create
+from tests.support.factories import make_paper
+from tests.support.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

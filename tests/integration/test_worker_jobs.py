@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from papers.ingest.harvest import harvest_run_create, harvest_run_enqueue
+from papers.ingest.jobs import import_request
 from papers.models import HarvestRun, ImportJob, JobStatus, MetadataSource, Paper
-from papers.services.harvest import harvest_run_create, harvest_run_enqueue
-from papers.services.jobs import import_request
-from tests.fake_arxiv import FakeResponse, OaiPages, load_fixture
-from tests.oai_pages import arxiv_id_at, arxiv_raw_pages
-from tests.worker import celery_worker, wait_for
+from tests.support.fake_arxiv import FakeResponse, OaiPages, load_fixture
+from tests.support.oai_pages import arxiv_id_at, arxiv_raw_pages
+from tests.support.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -1,10 +1,10 @@
 import pytest
 
+from papers.curation.collections import collection_create
+from papers.curation.reactions import reaction_add
+from papers.curation.saves import paper_save
 from papers.models import Author, Collection, Institution, Paper, Reaction, Topic, Vote
-from papers.services.collections import collection_create
-from papers.services.reactions import reaction_add
-from papers.services.saves import paper_save
-from tests.factories import make_paper
+from tests.support.factories import make_paper
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 
 from reviews.markdown import markdown_html
-from tests.reviews.xss_payloads import XSS_PAYLOADS
+from tests.support.xss_payloads import XSS_PAYLOADS
 
 SAFE_TAGS = {
     "a", "blockquote", "br", "code", "del", "div", "em", "h3", "h4", "h5", "h6", "hr", "li",

@@ -14,10 +14,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from reviews.discussion import comment_create
+from reviews.discussion.services import comment_create
 from reviews.models import Comment, ModerationAction, Report, Review, ReviewConcern
-from reviews.services import ReviewText, review_create
-from tests.factories import make_paper
+from reviews.reviews.services import ReviewText, review_create
+from tests.support.factories import make_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -434,7 +434,7 @@ def test_admin_actions(client, world, case, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_nobody_edits_the_moderation_log(client, world, role, django_user_model):
-    from reviews.moderation import items_hide
+    from reviews.moderation.services import items_hide
 
     items_hide(moderator=world.users["staff"], items=[world.review], reason="Logged.")
     entry = ModerationAction.objects.get()

@@ -11,12 +11,12 @@ import lxml.html
 import pytest
 from django.urls import reverse
 
-from reviews.discussion import comment_create
+from reviews.discussion.services import comment_create
 from reviews.models import Comment, Review
-from reviews.services import ReviewText, review_create
-from tests.factories import make_paper
+from reviews.reviews.services import ReviewText, review_create
 from tests.reviews.test_markdown import assert_inert
-from tests.reviews.xss_payloads import XSS_PAYLOADS
+from tests.support.factories import make_paper
+from tests.support.xss_payloads import XSS_PAYLOADS
 
 pytestmark = pytest.mark.django_db
 

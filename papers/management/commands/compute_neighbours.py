@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from papers.models import Paper
-from papers.neighbours import DEFAULT_BATCH_SIZE, neighbours_recompute_all
+from papers.researchmap.neighbours import DEFAULT_BATCH_SIZE, neighbours_recompute_all
 
 
 def _positive(value: str) -> int:

@@ -5,10 +5,10 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from papers.clients.http import TransientFetchError
-from papers.clients.oai import ArxivOaiClient
+from papers.ingest.clients.http import TransientFetchError
+from papers.ingest.clients.oai import ArxivOaiClient
+from papers.ingest.harvest import harvest_run_continue, harvest_run_create
 from papers.models import HarvestRun, JobStatus
-from papers.services.harvest import harvest_run_continue, harvest_run_create
 
 
 def _date(value: str) -> date:

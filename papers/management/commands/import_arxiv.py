@@ -7,9 +7,9 @@ from django.db import DataError
 
 from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from papers.arxiv.parser import ArxivParseError
+from papers.ingest.imports import ImportSummary, import_feed_file
+from papers.ingest.jobs import import_job_for_command
 from papers.models import JobStatus
-from papers.services.imports import ImportSummary, import_feed_file
-from papers.services.jobs import import_job_for_command
 from papers.tasks import import_paper
 
 

@@ -1,0 +1,107 @@
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from papers.api.catalogue_serializers import (
+    PaperSerializer,
+    VoteRequestSerializer,
+    VoteStateSerializer,
+)
+from papers.api.throttles import WriteRateThrottle
+from papers.arxiv.categories import is_arxiv_category
+from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
+from papers.catalogue import selectors
+from papers.catalogue.selectors import paper_or_404
+from papers.curation.votes import VoteState, vote_toggle, vote_withdraw
+from papers.models import Paper, Vote
+
+VOTE_NAMES = {Vote.Value.LIKE: "like", Vote.Value.DISLIKE: "dislike"}
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "category",
+            OpenApiTypes.STR,
+            description="Only papers in this arXiv category (for example cs.LG).",
+        )
+    ]
+)
+class PaperList(generics.ListAPIView):
+    """Papers, latest first."""
+
+    serializer_class = PaperSerializer
+
+    def get_queryset(self):
+        queryset = selectors.paper_detail_queryset().order_by("-published", "-id")
+        category = self.request.query_params.get("category")
+        if category is not None:
+            category = category.strip()
+            if not is_arxiv_category(category):
+                raise ValidationError({"category": f"“{category}” is not an arXiv category."})
+            queryset = queryset.filter(paper_topics__topic__code=category).distinct()
+        return queryset
+
+
+class PaperDetail(generics.RetrieveAPIView):
+    """One paper by its arXiv id (versionless; a versioned id is accepted and ignored)."""
+
+    serializer_class = PaperSerializer
+    lookup_url_kwarg = "arxiv_id"
+
+    def get_object(self) -> Paper:
+        try:
+            parsed = parse_arxiv_id(self.kwargs["arxiv_id"])
+        except InvalidArxivId as exc:
+            raise Http404(str(exc)) from None
+        paper = selectors.paper_get(arxiv_id=parsed.id)
+        if paper is None:
+            raise Http404(f"No paper arXiv:{parsed.id} here.")
+        return paper
+
+
+def _state(state: VoteState) -> Response:
+    data = {
+        "my_vote": VOTE_NAMES.get(state.my_vote),
+        "likes": state.likes,
+        "dislikes": state.dislikes,
+    }
+    return Response(VoteStateSerializer(data).data)
+
+
+class PaperVote(APIView):
+    """Your like or dislike on a paper."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [WriteRateThrottle]
+
+    @extend_schema(
+        request=VoteRequestSerializer,
+        responses=VoteStateSerializer,
+        summary="Like or dislike a paper",
+        description=(
+            "Casts the vote; casting the vote you already have withdraws it, and casting the "
+            "other one switches. Returns your vote and the paper's counts afterwards."
+        ),
+    )
+    def post(self, request: Request, arxiv_id: str) -> Response:
+        paper = paper_or_404(arxiv_id)
+        serializer = VoteRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        value = {"like": Vote.Value.LIKE, "dislike": Vote.Value.DISLIKE}[
+            serializer.validated_data["value"]
+        ]
+        return _state(vote_toggle(user=request.user, paper=paper, value=value))
+
+    @extend_schema(
+        request=None, responses=VoteStateSerializer, summary="Withdraw your vote on a paper"
+    )
+    def delete(self, request: Request, arxiv_id: str) -> Response:
+        paper = paper_or_404(arxiv_id)
+        return _state(vote_withdraw(user=request.user, paper=paper))

@@ -1,0 +1,119 @@
+"""API: the research-map graph around a paper (what the explorer page draws)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
+from papers.catalogue.selectors import UNSHOWN_FIELDS
+from papers.models import Paper
+from papers.researchmap.graph import (
+    NODE_KINDS,
+    REASON_KINDS,
+    graph_filter,
+    graph_filters_parse,
+    paper_graph,
+)
+
+# Documentation only: the view returns papers/graph.py's dictionaries as they are.
+
+
+class GraphNodeSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        help_text='"paper:<arxiv id>", "author:<id>", "institution:<id>" or "topic:<code>".'
+    )
+    kind = serializers.CharField(help_text=f"One of {', '.join(NODE_KINDS)}.")
+    label = serializers.CharField(help_text="Title, name or category code.")
+    url = serializers.CharField(help_text="Its page on BZPEER.")
+    size = serializers.FloatField(
+        help_text="0…1 drawing hint: a paper's nearness, an author's papers on BZPEER, an "
+        "institution's or topic's papers on this map, each against the largest of its kind."
+    )
+    papers = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Ids of the papers on this map the node comes with (empty for papers).",
+    )
+    details = serializers.DictField(
+        help_text="Papers: arxiv_id, year, authors (count), primary_category, citations, "
+        "withdrawn, score, reasons (labels), pinned_by. Authors: papers, institutions. "
+        "Institutions: country, people. Topics: name. All but papers: papers_in_map."
+    )
+    centre = serializers.BooleanField(required=False, help_text="Papers only.")
+    map_url = serializers.CharField(required=False, help_text="Papers only: its explorer page.")
+    graph_url = serializers.CharField(required=False, help_text="Papers only: its graph.")
+
+
+class GraphEdgeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    source = serializers.CharField(help_text="A node id.")
+    target = serializers.CharField(help_text="A node id.")
+    kind = serializers.CharField(
+        help_text="neighbour (to the centre), related (between two nearby papers), wrote, "
+        "affiliated or in_topic."
+    )
+    label = serializers.CharField(
+        help_text='Why the edge is there: "cites this; shares 3 authors", "wrote", …'
+    )
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=f"Neighbour and related edges: their reason kinds ({', '.join(REASON_KINDS)}).",
+    )
+    pinned = serializers.BooleanField(help_text="A curator pinned this neighbour.")
+
+
+class GraphSerializer(serializers.Serializer):
+    centre = serializers.CharField(help_text="The id of the paper the graph is built around.")
+    nodes = GraphNodeSerializer(many=True)
+    edges = GraphEdgeSerializer(many=True)
+
+
+class GraphErrorSerializer(serializers.Serializer):
+    kinds = serializers.ListField(child=serializers.CharField(), required=False)
+    reasons = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+@extend_schema(
+    summary="Research-map graph of a paper",
+    description="The paper, its nearby papers (hidden ones left out, pinned ones first), "
+    "their first authors, those authors' institutions and the papers' categories, as nodes "
+    "and labelled edges: the data behind /papers/<arxiv_id>/map/.",
+    parameters=[
+        OpenApiParameter(
+            "kinds",
+            OpenApiTypes.STR,
+            description=f"Comma-separated node kinds to keep ({', '.join(NODE_KINDS)}); the "
+            "centre always stays.",
+        ),
+        OpenApiParameter(
+            "reasons",
+            OpenApiTypes.STR,
+            description="Comma-separated reasons: keep only the nearby papers linked for one "
+            f"of them ({', '.join(REASON_KINDS)}), with their people and topics.",
+        ),
+    ],
+    responses={200: GraphSerializer, 400: GraphErrorSerializer},
+)
+class PaperGraph(APIView):
+    def get(self, request: Request, arxiv_id: str) -> Response:
+        try:
+            parsed = parse_arxiv_id(arxiv_id)
+        except InvalidArxivId as exc:
+            raise Http404(str(exc)) from None
+        paper = Paper.objects.defer(*UNSHOWN_FIELDS, "abstract").filter(arxiv_id=parsed.id).first()
+        if paper is None:
+            raise Http404(f"No paper arXiv:{parsed.id} here.")
+        try:
+            filters = graph_filters_parse(
+                kinds=request.query_params.getlist("kinds"),
+                reasons=request.query_params.getlist("reasons"),
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        viewer = request.user if request.user.is_authenticated else None
+        return Response(graph_filter(paper_graph(paper=paper, viewer=viewer), filters))

@@ -1,0 +1,81 @@
+"""The search page: ranked results that follow the typing, and arXiv ids that open papers.
+
+Anonymous result pages are cached for ``SEARCH_CACHE_SECONDS`` under their normalised
+parameters: the same few searches come back again and again, and a common word matches
+thousands of papers that would otherwise be ranked anew each time. A new paper shows up in
+them within that time; signed-in visitors always get a fresh ranking.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+from django_htmx.http import HttpResponseClientRedirect
+
+from papers.catalogue.search import (
+    PAGE_SIZE,
+    SearchForm,
+    paper_for_arxiv_id,
+    paper_search,
+    search_arxiv_id,
+    search_page_papers,
+)
+
+SEARCH_CACHE_SECONDS = 2 * 60
+
+
+def _is_fragment(request: HttpRequest) -> bool:
+    # History restores need the whole page; other htmx requests swap in just the results.
+    return bool(request.htmx and not request.htmx.history_restore_request)
+
+
+def _cache_key(request: HttpRequest, form: SearchForm) -> str:
+    params = sorted((name, str(value)) for name, value in form.cleaned_data.items())
+    digest = hashlib.sha256(repr((params, _is_fragment(request))).encode()).hexdigest()
+    return f"search-page:{digest}"
+
+
+def _render(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
+    fragment = _is_fragment(request)
+    template = "papers/search.html#results" if fragment else "papers/search.html"
+    # htmx swaps only 2xx answers by default: a message about a bad filter comes back as 200.
+    response = render(request, template, context, status=200 if fragment else status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _render(request, {"form": form, "page": None}, status=400)
+
+    params = form.params()
+    missing_id = None
+    if arxiv_id := search_arxiv_id(params.q):
+        paper = paper_for_arxiv_id(arxiv_id)
+        if paper is not None:
+            url = paper.get_absolute_url()
+            # htmx would follow a 302 inside the request; HX-Redirect makes the browser go.
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        missing_id = arxiv_id.id
+
+    if missing_id is not None or not (params.q or params.is_filtered):
+        context = {"form": form, "params": params, "page": None, "missing_id": missing_id}
+        return _render(request, context)
+    key = None if request.user.is_authenticated else _cache_key(request, form)
+    if key and (content := cache.get(key)) is not None:
+        response = HttpResponse(content)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    paginator = Paginator(paper_search(params), PAGE_SIZE)
+    page = paginator.get_page(form.cleaned_data["page"])
+    page.object_list = search_page_papers(page.object_list)
+    response = _render(request, {"form": form, "params": params, "page": page})
+    if key:
+        cache.set(key, response.content, SEARCH_CACHE_SECONDS)
+    return response

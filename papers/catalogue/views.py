@@ -1,0 +1,181 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from papers.arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from papers.catalogue import browse, selectors
+from papers.catalogue.bibtex import paper_bibtex
+from papers.catalogue.page_cache import cached_page
+from papers.curation.intents import curation_intent
+from papers.models import Collection, Paper
+from papers.researchmap.for_you import papers_for_you
+from papers.researchmap.seen import seen_record
+from reviews.page_blocks import paper_blocks_context
+
+HOME_PAGE_SIZE = 25
+# The element the home page's Trending and Latest-per-topic block is swapped into.
+HIGHLIGHTS_ID = "home-highlights"
+# The element the signed-in home page's "For you" block is swapped into.
+FOR_YOU_ID = "home-for-you"
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    # "For you" is per user and changes with every save or like, so it is never cached; the
+    # page asks for it in a second request (or on a click without JavaScript).
+    if request.htmx and request.htmx.target == FOR_YOU_ID:
+        for_you = papers_for_you(user=request.user)
+        response = render(request, "papers/home.html#for-you", {"for_you": for_you})
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    for_you = None
+    if request.user.is_authenticated and request.GET.get("for_you") == "1":
+        for_you = papers_for_you(user=request.user)
+    # Trending and latest-per-topic come from the cache; when it is cold the page asks for
+    # them in a second request (or on a click without JavaScript), so the list stays fast.
+    wants_highlights = request.htmx and request.htmx.target == HIGHLIGHTS_ID
+    highlights = browse.home_highlights_cached()
+    if highlights is None and (wants_highlights or request.GET.get("highlights") == "1"):
+        highlights = browse.home_highlights()
+    if wants_highlights:
+        response = render(request, "papers/home.html#highlights", {"highlights": highlights})
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    paginator = Paginator(selectors.paper_list_queryset(), HOME_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    # History restores need the whole page; other htmx requests swap in just the list.
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "papers/home.html#paper-list" if fragment else "papers/home.html"
+    context = {"page": page, "highlights": highlights, "for_you": for_you}
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _not_found(request: HttpRequest, *, raw_id: str, reason: str = "") -> HttpResponse:
+    context = {"raw_id": raw_id, "reason": reason}
+    return render(request, "papers/not_found.html", context, status=404)
+
+
+def _resolve(request: HttpRequest, raw_id: str) -> ArxivId | HttpResponse:
+    try:
+        parsed = parse_arxiv_id(raw_id)
+    except InvalidArxivId as exc:
+        return _not_found(request, raw_id=raw_id, reason=str(exc))
+    return parsed
+
+
+def curation_context(
+    paper: Paper, *, viewer=None, intent: str = "", my_vote: int | None = None, **extra
+) -> dict:
+    """What the curation blocks (next steps, reading frame, reactions) need. The anonymous
+    rendering is shared by every visitor, so it gets nothing of any one viewer."""
+    signed_in = viewer is not None and viewer.is_authenticated
+    return {
+        "paper": paper,
+        "curation": selectors.paper_curation(paper, viewer if signed_in else None),
+        "my_vote": my_vote if signed_in else None,
+        "intent": curation_intent(intent) if signed_in else None,
+        # Log-in moves with the accounts app: the link follows the setting, not a fixed path.
+        "login_url": settings.LOGIN_URL,
+        "collection_name_max": Collection.NAME_MAX,
+        **extra,
+    }
+
+
+def _detail_context(paper: Paper) -> dict:
+    authorships = list(paper.authorships.all())
+    return {
+        "paper": paper,
+        "authorships": authorships,
+        "authors_shown": authorships[: selectors.AUTHORS_SHOWN],
+        "authors_more": authorships[selectors.AUTHORS_SHOWN :],
+        "categories": [pt.topic for pt in paper.paper_topics.all() if pt.source == "arxiv"],
+        "versions": list(paper.versions.all()),
+        "institutions": selectors.paper_institutions(paper),
+    }
+
+
+@require_safe
+def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    parsed = _resolve(request, arxiv_id)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    if str(parsed) != arxiv_id or parsed.version:
+        return redirect("papers:detail", arxiv_id=parsed.id, permanent=True)
+
+    if not request.user.is_authenticated and not request.htmx:
+        # Anonymous visitors all see the same page: serve it from the exact cache.
+        def render_page() -> str:
+            paper = selectors.paper_get(arxiv_id=parsed.id)
+            if paper is None:
+                raise Paper.DoesNotExist
+            return render_to_string(
+                "papers/detail.html", paper_page_context(request, paper), request
+            )
+
+        try:
+            return HttpResponse(cached_page(parsed.id, "anonymous", render_page))
+        except Paper.DoesNotExist:
+            return _not_found(request, raw_id=parsed.id)
+
+    paper = selectors.paper_get(arxiv_id=parsed.id, viewer=request.user)
+    if paper is None:
+        return _not_found(request, raw_id=parsed.id)
+    # Only signed-in views count, and the page cache above serves only anonymous ones.
+    seen_record(user=request.user, arxiv_id=paper.arxiv_id)
+    return render(request, "papers/detail.html", paper_page_context(request, paper))
+
+
+def paper_page_context(request: HttpRequest, paper: Paper, **extra) -> dict:
+    """The whole page's context for this viewer (the anonymous one too). ``extra`` carries
+    forms with errors and open states for the curation, review and discussion blocks."""
+    intent = extra.pop("intent_override", "") or request.GET.get("intent", "")
+    blocks = paper_blocks_context(paper, request.user, intent=intent, **extra)
+    curation = curation_context(
+        paper, viewer=request.user, my_vote=getattr(paper, "my_vote", None), intent=intent
+    )
+    return _detail_context(paper) | curation | blocks
+
+
+@require_safe
+def abs_redirect(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    parsed = _resolve(request, arxiv_id)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    return redirect("papers:detail", arxiv_id=parsed.id, permanent=True)
+
+
+@require_safe
+def paper_detail_fallback(request: HttpRequest, raw_id: str) -> HttpResponse:
+    """Whatever else sits under /papers/: explain why it is not an id, or redirect if it is one."""
+    parsed = _resolve(request, raw_id)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    return redirect("papers:detail", arxiv_id=parsed.id, permanent=True)
+
+
+@require_safe
+def paper_bibtex_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    parsed = _resolve(request, arxiv_id)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    if str(parsed) != arxiv_id or parsed.version:
+        return redirect("papers:bibtex", arxiv_id=parsed.id, permanent=True)
+    paper = selectors.paper_get(arxiv_id=parsed.id)
+    if paper is None:
+        return _not_found(request, raw_id=parsed.id)
+    names = [a.author.name for a in paper.authorships.all()]
+    response = HttpResponse(paper_bibtex(paper, names), content_type="text/x-bibtex; charset=utf-8")
+    filename = parsed.id.replace("/", "_")
+    response["Content-Disposition"] = f'inline; filename="{filename}.bib"'
+    return response
+
+
+def bench_constant(request: HttpRequest) -> HttpResponse:
+    """A constant response through the same middleware: the baseline of ``make bench``."""
+    return HttpResponse(b"ok", content_type="text/plain")

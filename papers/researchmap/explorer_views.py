@@ -1,0 +1,118 @@
+"""The full research-map explorer and the graph JSON that feeds it.
+
+The page carries the whole graph as a plain list (people who would rather read, and
+browsers without JavaScript, get everything from it); its script then fetches
+``graph.json`` and draws the same graph, filtering on the client. Both accept the filters
+``kinds`` and ``reasons`` (comma-separated or repeated), so a filtered page can be shared.
+"""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from papers.arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from papers.catalogue.selectors import UNSHOWN_FIELDS
+from papers.models import Paper
+from papers.researchmap.graph import (
+    NODE_KINDS,
+    REASON_KINDS,
+    GraphFilters,
+    graph_by_kind,
+    graph_filter,
+    graph_filters_parse,
+    graph_related_by_paper,
+    paper_graph,
+)
+
+
+def _paper(arxiv_id: str) -> Paper | None:
+    return Paper.objects.defer(*UNSHOWN_FIELDS, "abstract").filter(arxiv_id=arxiv_id).first()
+
+
+def _parsed(arxiv_id: str) -> ArxivId | str:
+    try:
+        return parse_arxiv_id(arxiv_id)
+    except InvalidArxivId as exc:
+        return str(exc)
+
+
+def _viewer(request: HttpRequest):
+    return request.user if request.user.is_authenticated else None
+
+
+def _filters(request: HttpRequest) -> GraphFilters:
+    return graph_filters_parse(
+        kinds=request.GET.getlist("kinds"), reasons=request.GET.getlist("reasons")
+    )
+
+
+@require_safe
+def map_explorer(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    parsed = _parsed(arxiv_id)
+    if isinstance(parsed, str):
+        context = {"raw_id": arxiv_id, "reason": parsed}
+        return render(request, "papers/not_found.html", context, status=404)
+    if str(parsed) != arxiv_id or parsed.version:
+        return redirect("papers:map", arxiv_id=parsed.id, permanent=True)
+    paper = _paper(parsed.id)
+    if paper is None:
+        return render(request, "papers/not_found.html", {"raw_id": parsed.id}, status=404)
+
+    status, errors = 200, []
+    try:
+        filters = _filters(request)
+    except ValidationError as exc:
+        # Shown above the map, which then keeps everything: a bad link still leads somewhere.
+        status, errors, filters = 400, exc.messages, GraphFilters()
+    graph = paper_graph(paper=paper, viewer=_viewer(request))
+    # Filtered-out entries are rendered hidden, not left out: the script shows them again
+    # when their box is ticked, without asking the server.
+    shown = {node["id"] for node in graph_filter(graph, filters)["nodes"]}
+    neighbour_edges = {e["target"]: e for e in graph["edges"] if e["kind"] == "neighbour"}
+    groups = graph_by_kind(graph)
+    related = graph_related_by_paper(graph)
+    context = {
+        "paper": paper,
+        "graph": graph,
+        "shown": shown,
+        "groups": groups,
+        "neighbours": [
+            (node, neighbour_edges.get(node["id"]), related[node["id"]]) for node in groups["paper"]
+        ],
+        "node_kinds": [
+            (kind, label, filters.kinds is None or kind in filters.kinds)
+            for kind, label in NODE_KINDS.items()
+        ],
+        "reason_kinds": [
+            (kind, label, filters.reasons is None or kind in filters.reasons)
+            for kind, label in REASON_KINDS.items()
+        ],
+        "filter_errors": errors,
+    }
+    # The script asks for the list alone when it moves the map to another paper.
+    template = "papers/map.html#list-view" if request.htmx else "papers/map.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_safe
+def map_graph(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    parsed = _parsed(arxiv_id)
+    if isinstance(parsed, str):
+        return JsonResponse({"detail": parsed}, status=404)
+    if str(parsed) != arxiv_id or parsed.version:
+        response = redirect("papers:map-graph", arxiv_id=parsed.id, permanent=True)
+        if request.META.get("QUERY_STRING"):
+            response["Location"] += "?" + request.META["QUERY_STRING"]
+        return response
+    paper = _paper(parsed.id)
+    if paper is None:
+        return JsonResponse({"detail": f"No paper arXiv:{parsed.id} here."}, status=404)
+    try:
+        filters = _filters(request)
+    except ValidationError as exc:
+        return JsonResponse({"detail": " ".join(exc.messages), **exc.message_dict}, status=400)
+    return JsonResponse(graph_filter(paper_graph(paper=paper, viewer=_viewer(request)), filters))

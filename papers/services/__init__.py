@@ -1,1 +1,0 @@
-"""Writes to papers go through these functions; views, tasks, commands and admin call them."""
