@@ -18,7 +18,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 
-from accounts.notifications.services import notifications_muted
+from accounts.notifications.tasks import notifications_muted
 from accounts.services import add_verified_email
 from papers.catalogue.counts import paper_counts_refresh
 from papers.curation.reaction_kinds import REACTION_INFO

@@ -11,8 +11,8 @@ from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.curation.collections import collection_delete
 from papers.curation.saves import save_counts_recount
 from papers.ingest.author_merge import author_merge, author_merge_undo, can_merge_authors
-from papers.ingest.harvest import harvest_run_enqueue
 from papers.ingest.jobs import import_job_retry
+from papers.ingest.tasks import harvest_run_enqueue
 from papers.models import (
     Author,
     AuthorMerge,
@@ -454,7 +454,7 @@ class HarvestRunAdmin(admin.ModelAdmin):
             obj.requested_by = request.user
         super().save_model(request, obj, form, change)
         if not change:
-            harvest_run_enqueue(obj)
+            harvest_run_enqueue(obj.pk)
 
     @admin.display(description="errors")
     def error_count(self, run: HarvestRun) -> int:
@@ -464,7 +464,7 @@ class HarvestRunAdmin(admin.ModelAdmin):
     def resume(self, request, queryset):
         runs = [run for run in queryset if run.status != JobStatus.SUCCEEDED]
         for run in runs:
-            harvest_run_enqueue(run)
+            harvest_run_enqueue(run.pk)
         self.message_user(request, f"{len(runs)} run(s) queued to resume.")
 
 

@@ -1,15 +1,12 @@
 """Notifications: who hears of a new review or a reply, the batched email and the page.
 
-A new review or reply queues a Celery task once it is committed (``*_notify_enqueue``); the
+A new review or reply queues a Celery task once it is committed (tasks.py beside this); the
 task creates the entries and schedules one digest email per recipient, sent when the batch
 window closes, so a busy thread makes one email per window instead of one per reply. The
 functions here are what the tasks call, and work without Celery.
 """
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,6 +22,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.models import Notification, NotificationKind
+from accounts.notifications.tasks import digest_enqueue
 from papers.models import CollectionItem
 from reviews.models import Comment, Review
 
@@ -47,45 +45,6 @@ PAGE_FIELDS = (
     "review__claims", "review__strengths", "review__method_questions", "review__is_hidden",
     "comment__body", "comment__is_hidden", "comment__is_deleted",
 )  # fmt: skip
-
-
-# --- Queueing: called by the reviews services once a review or reply is committed ----------
-
-
-def review_notify_enqueue(review_id: int) -> None:
-    from accounts.tasks import notify_new_review
-
-    _enqueue(notify_new_review, review_id)
-
-
-def reply_notify_enqueue(comment_id: int) -> None:
-    from accounts.tasks import notify_reply
-
-    _enqueue(notify_reply, comment_id)
-
-
-# Set while demo data is seeded: its reviews and replies are not news to anyone.
-_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
-
-
-@contextmanager
-def notifications_muted() -> Iterator[None]:
-    """No notices for what is written inside (its commit included)."""
-    token = _muted.set(True)
-    try:
-        yield
-    finally:
-        _muted.reset(token)
-
-
-def _enqueue(task, object_id: int) -> None:
-    if _muted.get():
-        return
-    try:
-        task.delay(object_id)
-    except OperationalError:
-        # The review or reply is stored either way: a broker outage costs only its notices.
-        logger.exception("could not queue %s for %s", task.name, object_id)
 
 
 # --- Fan-out: the entries a new review or reply makes -----------------------------------------
@@ -173,8 +132,6 @@ def _digest_key(user_id: int) -> str:
 def digests_schedule(*, user_ids: list[int]) -> int:
     """Schedule a digest at the end of the batch window for each user who has none scheduled;
     returns how many were scheduled. The guard lives in the cache (Redis), shared by workers."""
-    from accounts.tasks import send_notification_digest
-
     window = settings.NOTIFICATION_BATCH_SECONDS
     scheduled = 0
     for user_id in user_ids:
@@ -182,7 +139,7 @@ def digests_schedule(*, user_ids: list[int]) -> int:
         if not cache.add(_digest_key(user_id), 1, timeout=window + 60):
             continue
         try:
-            send_notification_digest.apply_async((user_id,), countdown=window)
+            digest_enqueue(user_id, countdown=window)
         except OperationalError:
             cache.delete(_digest_key(user_id))
             raise

@@ -24,7 +24,7 @@ from django.utils import timezone
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.catalogue.search import search_documents_refresh
 from papers.models import Author, AuthorMerge, Authorship, Institution, Paper
-from papers.tasks import neighbours_enqueue
+from papers.researchmap.tasks import neighbours_enqueue
 
 MERGE_PERMISSION = "papers.change_author"
 

@@ -28,7 +28,7 @@ from papers.ingest.clients.openalex import (
     openalex_enabled,
 )
 from papers.models import Author, Authorship, Citation, Institution, Paper, PaperTopic, Topic
-from papers.tasks import neighbours_enqueue
+from papers.researchmap.tasks import neighbours_enqueue
 
 NOT_FOUND = "not found in OpenAlex"
 

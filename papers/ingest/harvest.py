@@ -16,6 +16,7 @@ from django.utils import timezone
 from papers.arxiv.parser import OaiError
 from papers.arxiv.records import ParsedFeed
 from papers.ingest.clients.http import FetchError
+from papers.ingest.tasks import harvest_run_enqueue
 from papers.ingest.upsert import Outcome, paper_mark_deleted, papers_upsert
 from papers.models import HarvestRun, JobStatus, MetadataSource
 
@@ -41,12 +42,6 @@ def harvest_run_create(
         metadata_prefix=metadata_prefix,
         requested_by=user if user is not None and user.is_authenticated else None,
     )
-
-
-def harvest_run_enqueue(run: HarvestRun) -> None:
-    from papers.tasks import harvest
-
-    transaction.on_commit(lambda: harvest.delay(run.pk))
 
 
 def _claim(run_id: int) -> HarvestRun | None:
@@ -171,6 +166,6 @@ def harvest_runs_schedule(
         # Datestamps are days: overlapping by the last day costs only unchanged records.
         from_date = last.until_date if last and last.until_date else today - timedelta(days=1)
         run = harvest_run_create(set_spec=set_spec, from_date=from_date, until_date=today)
-        harvest_run_enqueue(run)
+        harvest_run_enqueue(run.pk)
         runs.append(run)
     return runs

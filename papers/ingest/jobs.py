@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from papers.arxiv.ids import parse_arxiv_id
+from papers.ingest.tasks import import_job_enqueue
 from papers.ingest.upsert import paper_upsert
 from papers.models import ImportJob, JobStatus, MetadataSource, Paper
 
@@ -14,13 +15,6 @@ from papers.models import ImportJob, JobStatus, MetadataSource, Paper
 class ImportRequest:
     paper: Paper | None = None  # held already: open it at once
     job: ImportJob | None = None  # queued, or the active job someone else started
-
-
-def import_job_enqueue(job: ImportJob) -> None:
-    """Queue the job's task once the job row is committed (a worker must be able to read it)."""
-    from papers.tasks import import_paper
-
-    transaction.on_commit(lambda: import_paper.delay(job.pk))
 
 
 def import_request(*, raw: str, user=None, source: str = ImportJob.Source.UI) -> ImportRequest:
@@ -57,7 +51,7 @@ def import_job_create(*, arxiv_id: str, user=None, source: str, enqueue: bool = 
         # Someone queued the same id a moment ago: share their job.
         return ImportJob.objects.get(arxiv_id=arxiv_id, status__in=JobStatus.active())
     if enqueue:
-        import_job_enqueue(job)
+        import_job_enqueue(job.pk)
     return job
 
 
@@ -117,5 +111,5 @@ def import_job_retry(*, job_id: int) -> ImportJob | None:
             job.save(update_fields=["status", "error", "finished_at"])
     except IntegrityError:
         return None
-    import_job_enqueue(job)
+    import_job_enqueue(job.pk)
     return job

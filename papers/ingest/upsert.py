@@ -17,6 +17,7 @@ from papers.arxiv.records import PaperRecord
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.catalogue.search import search_documents_refresh
 from papers.ingest.bulk import insert_rows, model_columns
+from papers.ingest.tasks import enrichment_enqueue
 from papers.models import (
     Author,
     Authorship,
@@ -27,6 +28,7 @@ from papers.models import (
     PaperVersion,
     Topic,
 )
+from papers.researchmap.tasks import neighbours_enqueue
 
 
 class Outcome(enum.StrEnum):
@@ -192,15 +194,11 @@ def _lock_ids(arxiv_ids: list[str]) -> None:
 
 def _after_change(paper: Paper) -> None:
     # New metadata may change what OpenAlex can match (DOI, authors).
-    from papers.tasks import enrichment_enqueue
-
     enrichment_enqueue(paper_id=paper.pk)
 
 
 def _after_changes(paper_ids: list[int]) -> None:
     # One task for the batch: neighbours are computed together, sharing their queries.
-    from papers.tasks import neighbours_enqueue
-
     neighbours_enqueue(paper_ids=paper_ids)
 
 

@@ -2,7 +2,6 @@
 keeps threads, and the paper's exact comment count and replication roll-up."""
 
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -12,10 +11,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.notifications.services import reply_notify_enqueue
 from papers.catalogue.counts import count_per_paper, counters_recount
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.models import Paper
+from reviews.events import on_commit_send, reply_posted
 from reviews.models import Comment, CommentKind, ReplicationStatus
 
 _url = URLValidator(schemes=["http", "https"])
@@ -88,7 +87,7 @@ def comment_create(
         )
         comment_counts_refresh([paper.pk])
         if parent is not None:
-            transaction.on_commit(partial(reply_notify_enqueue, comment.pk))
+            on_commit_send(reply_posted, Comment, comment_id=comment.pk)
     return comment
 
 

@@ -6,7 +6,6 @@ the paper's row lock and recomputes the count inside the UPDATE, as saves do.
 """
 
 from dataclasses import asdict, dataclass, field
-from functools import partial
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -14,10 +13,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.notifications.services import review_notify_enqueue
 from papers.catalogue.counts import count_per_paper, counters_recount
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.models import Paper
+from reviews.events import on_commit_send, review_published
 from reviews.models import Recommendation, Reproducibility, Review, ReviewConcern, ReviewRevision
 
 # At most this many concerns in one review; each is its own item.
@@ -129,7 +128,7 @@ def review_create(*, author: AbstractBaseUser, paper: Paper, text: ReviewText) -
             ) from None
         _set_concerns(review, text.concerns)
         review_counts_refresh([locked.pk])
-        transaction.on_commit(partial(review_notify_enqueue, review.pk))
+        on_commit_send(review_published, Review, review_id=review.pk)
     return review
 
 

@@ -522,7 +522,7 @@ def test_the_command_names_the_wrong_item(monkeypatch):
 def test_seeding_queues_no_notifications(monkeypatch):
     """Demo curators saved the papers the demo reviews: seeding must not mail them. (A real
     commit: the notices would be queued when the seed's own transaction commits.)"""
-    from accounts import tasks
+    from accounts.notifications import tasks
 
     queued = []
     for task in (tasks.notify_new_review, tasks.notify_reply):
@@ -530,7 +530,7 @@ def test_seeding_queues_no_notifications(monkeypatch):
     summary = demo_seed(password=None)
     assert summary.reviews.created and summary.comments.created
     assert queued == []
-    from accounts.notifications.services import review_notify_enqueue
+    from accounts.notifications.tasks import review_notify_enqueue
 
     review_notify_enqueue(Review.objects.first().pk)
     assert len(queued) == 1  # outside the seed, notices flow again

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from papers.ingest.harvest import harvest_run_create, harvest_run_enqueue
+from papers.ingest.harvest import harvest_run_create
 from papers.ingest.jobs import import_request
+from papers.ingest.tasks import harvest_run_enqueue
 from papers.models import HarvestRun, ImportJob, JobStatus, MetadataSource, Paper
 from tests.support.fake_arxiv import FakeResponse, OaiPages, load_fixture
 from tests.support.oai_pages import arxiv_id_at, arxiv_raw_pages
@@ -65,7 +66,7 @@ def test_a_harvest_resumes_after_its_worker_is_killed(fake_arxiv):
 
     run = harvest_run_create(set_spec="cs", from_date="2025-01-01")
     with celery_worker(**env) as worker:
-        harvest_run_enqueue(run)
+        harvest_run_enqueue(run.pk)
         wait_for(lambda: HarvestRun.objects.get(pk=run.pk).pages >= 2, what="two pages")
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)

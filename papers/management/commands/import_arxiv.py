@@ -9,8 +9,8 @@ from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from papers.arxiv.parser import ArxivParseError
 from papers.ingest.imports import ImportSummary, import_feed_file
 from papers.ingest.jobs import import_job_for_command
+from papers.ingest.tasks import import_paper
 from papers.models import JobStatus
-from papers.tasks import import_paper
 
 
 def _plural(count: int, word: str) -> str:

@@ -20,7 +20,7 @@ from accounts.notifications.services import (
     notifications_for_reply,
     notifications_for_review,
 )
-from accounts.tasks import notify_new_review, notify_reply
+from accounts.notifications.tasks import notify_new_review, notify_reply
 from papers.curation.collections import collection_create
 from papers.curation.saves import paper_save
 from papers.models import Paper

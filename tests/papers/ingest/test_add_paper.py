@@ -22,7 +22,7 @@ HTMX = {"HX-Request": "true"}
 def queued(monkeypatch) -> list[int]:
     """Jobs handed to the queue, recorded instead of sent to a broker."""
     calls: list[int] = []
-    monkeypatch.setattr("papers.ingest.jobs.import_job_enqueue", lambda job: calls.append(job.pk))
+    monkeypatch.setattr("papers.ingest.jobs.import_job_enqueue", calls.append)
     return calls
 
 

@@ -22,7 +22,7 @@ from papers.researchmap.pins import (
     neighbour_unhide,
     neighbour_unpin,
 )
-from papers.tasks import neighbours_compute as neighbours_compute_task
+from papers.researchmap.tasks import neighbours_compute as neighbours_compute_task
 from tests.support.broker import queued_tasks
 from tests.support.factories import make_paper
 

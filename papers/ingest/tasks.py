@@ -1,7 +1,10 @@
-"""Celery tasks: ids in, a service call, idempotent under at-least-once delivery.
+"""Celery tasks of the ingest: ids in, a service call, idempotent under at-least-once delivery.
 
 Settings make every task ``acks_late`` with ``reject_on_worker_lost``: a task whose worker
 dies is delivered again, so each task checks its record first and does nothing twice.
+Services queue work through the ``*_enqueue`` helpers here (after their transaction commits);
+the tasks import the services inside their bodies, so this module imports no service.
+Task names stay those of the former ``papers.tasks`` module: the beat schedule stores them.
 """
 
 import logging
@@ -18,11 +21,12 @@ logger = logging.getLogger(__name__)
 TASK_MAX_RETRIES = 5
 
 
-def _countdown(error: TransientFetchError, retries: int) -> float:
+def task_countdown(error: TransientFetchError, retries: int) -> float:
+    """Seconds before a retry: what the server asked for, else an exponential backoff."""
     return error.retry_after or min(600.0, 30.0 * 2**retries)
 
 
-@shared_task(bind=True, max_retries=TASK_MAX_RETRIES)
+@shared_task(name="papers.tasks.import_paper", bind=True, max_retries=TASK_MAX_RETRIES)
 def import_paper(self, job_id: int) -> str:
     """Fetch one paper from the arXiv API for an ImportJob."""
     from papers.ingest.clients.arxiv import ArxivApiClient
@@ -43,11 +47,11 @@ def import_paper(self, job_id: int) -> str:
         else:
             job.error = f"retrying: {exc}"
             job.save(update_fields=["error"])
-            raise self.retry(exc=exc, countdown=_countdown(exc, self.request.retries)) from exc
+            raise self.retry(exc=exc, countdown=task_countdown(exc, self.request.retries)) from exc
     return job.status
 
 
-@shared_task(bind=True, max_retries=TASK_MAX_RETRIES)
+@shared_task(name="papers.tasks.harvest", bind=True, max_retries=TASK_MAX_RETRIES)
 def harvest(self, run_id: int) -> str:
     """Harvest some pages of an OAI-PMH run from its stored cursor, then queue the rest.
 
@@ -64,7 +68,7 @@ def harvest(self, run_id: int) -> str:
                 run_id=run_id, client=client, max_pages=settings.HARVEST_PAGES_PER_TASK
             )
     except TransientFetchError as exc:
-        raise self.retry(exc=exc, countdown=_countdown(exc, self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=task_countdown(exc, self.request.retries)) from exc
     if run is None:
         return "already finished"
     if run.status == JobStatus.RUNNING:
@@ -72,7 +76,7 @@ def harvest(self, run_id: int) -> str:
     return run.status
 
 
-@shared_task
+@shared_task(name="papers.tasks.harvest_configured_sets")
 def harvest_configured_sets() -> list[int]:
     """Daily: one harvest run per configured set, from where the last one ended."""
     from papers.ingest.harvest import harvest_runs_schedule
@@ -80,18 +84,18 @@ def harvest_configured_sets() -> list[int]:
     return [run.pk for run in harvest_runs_schedule(set_specs=settings.HARVEST_SETS)]
 
 
-@shared_task(bind=True, max_retries=TASK_MAX_RETRIES)
+@shared_task(name="papers.tasks.enrich_paper", bind=True, max_retries=TASK_MAX_RETRIES)
 def enrich_paper(self, paper_id: int) -> str:
     from papers.ingest.enrichment import paper_enrich
 
     try:
         result = paper_enrich(paper_id=paper_id)
     except TransientFetchError as exc:
-        raise self.retry(exc=exc, countdown=_countdown(exc, self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=task_countdown(exc, self.request.retries)) from exc
     return str(result.status)
 
 
-@shared_task
+@shared_task(name="papers.tasks.refresh_citation_counts")
 def refresh_citation_counts(limit: int = 500) -> int:
     """Periodic: re-enrich the papers enriched longest ago, within OpenAlex's rate limit."""
     from papers.ingest.clients.openalex import openalex_enabled
@@ -112,31 +116,11 @@ def enrichment_enqueue(*, paper_id: int) -> None:
     transaction.on_commit(lambda: enrich_paper.delay(paper_id))
 
 
-@shared_task(bind=True, max_retries=TASK_MAX_RETRIES)
-def neighbours_compute(self, paper_ids: list[int]) -> int:
-    """Recompute the map neighbours of new or updated papers; rerunning gives the same rows."""
-    from django.db import OperationalError
-
-    from papers.researchmap.neighbours import neighbours_refresh
-
-    try:
-        return neighbours_refresh(paper_ids=paper_ids)
-    except OperationalError as exc:
-        # A lost connection or a deadlock with a concurrent recompute: try again later.
-        raise self.retry(exc=exc, countdown=min(600.0, 30.0 * 2**self.request.retries)) from exc
+def import_job_enqueue(job_id: int) -> None:
+    """Queue an import job's task once the job row is committed (a worker must read it)."""
+    transaction.on_commit(lambda: import_paper.delay(job_id))
 
 
-def neighbours_enqueue(*, paper_ids: list[int]) -> None:
-    """After the current transaction commits, place these papers on the research map."""
-    if paper_ids:
-        ids = sorted(set(paper_ids))
-        transaction.on_commit(lambda: neighbours_compute.delay(ids))
-
-
-@shared_task
-def neighbours_recompute_all() -> str:
-    """Nightly: every paper's neighbours again, so co-saves and word weights stay current."""
-    from papers.researchmap.neighbours import neighbours_recompute_all as recompute
-
-    summary = recompute()
-    return f"{summary.papers} papers, {summary.edges} neighbours in {summary.seconds:.0f} s"
+def harvest_run_enqueue(run_id: int) -> None:
+    """Queue the next pages of a harvest run once the run row is committed."""
+    transaction.on_commit(lambda: harvest.delay(run_id))
