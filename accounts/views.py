@@ -7,7 +7,7 @@ from accounts import services
 from accounts.forms import NotificationSettingsForm, ProfileForm
 from accounts.notifications import services as notifications
 from papers.catalogue.selectors import public_collections_of
-from papers.ratelimits import write_limited
+from papers.web import write_limited
 
 # The hidden "form" field of the notification settings: the edit page holds two forms.
 NOTIFICATION_SETTINGS = "notifications"

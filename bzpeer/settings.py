@@ -316,7 +316,7 @@ LOGGING = {
 }
 
 # Per-user limits on curation writes (django-ratelimit; counted in the cache).
-RATELIMIT_VIEW = "papers.views_errors.rate_limited"
+RATELIMIT_VIEW = "papers.web.rate_limited"
 WRITE_RATE_LIMIT = env_str("WRITE_RATE_LIMIT", "120/m")
 # Authors may edit a discussion comment for this long after posting it.
 COMMENT_EDIT_GRACE_MINUTES = env_int("COMMENT_EDIT_GRACE_MINUTES", 15)

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.db.models import Count
 from django.template.response import TemplateResponse
 
+from papers.catalogue.counts import save_counts_recount
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.curation.collections import collection_delete
-from papers.curation.saves import save_counts_recount
 from papers.ingest.author_merge import author_merge, author_merge_undo, can_merge_authors
 from papers.ingest.jobs import import_job_retry
 from papers.ingest.tasks import harvest_run_enqueue

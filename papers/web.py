@@ -1,6 +1,26 @@
+"""The HTTP layer every feature's views share: the ``<arxiv:…>`` URL converter, the paper a
+write names, sending anonymous visitors to log in and back, the one write limit, and the
+answers writes give (303 See Other, plain text for HTMX, the whole page with a form's
+errors, 429 when over the limit).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import register_converter
+from django_ratelimit.decorators import ratelimit
 
 from papers.arxiv.ids import URL_PATTERN
+from papers.catalogue import selectors
+from papers.catalogue.page import paper_page_context
+from papers.models import Paper
+
+TEXT = "text/plain; charset=utf-8"
+RATE_LIMITED = "Too many changes in a short time. Wait a minute, then try again."
 
 
 class ArxivIdConverter:
@@ -16,3 +36,94 @@ class ArxivIdConverter:
 
 
 register_converter(ArxivIdConverter, "arxiv")
+
+
+# --- Answers ------------------------------------------------------------------------------------
+
+
+def text_response(message: str, status: int) -> HttpResponse:
+    """A short plain-text answer: what form posts and HTMX swaps get instead of a page."""
+    return HttpResponse(message, status=status, content_type=TEXT)
+
+
+def see_other(url: str) -> HttpResponse:
+    # 303: the browser follows with a GET, never a re-POST.
+    response = HttpResponse(status=303)
+    response["Location"] = url
+    return response
+
+
+def login_first(paper: Paper, *, intent: str = "", anchor: str = "") -> HttpResponse:
+    """Send an anonymous visitor to log in, back to the paper with what they wanted."""
+    next_url = paper.get_absolute_url() + (f"?intent={intent}" if intent else "") + anchor
+    return redirect_to_login(next_url, settings.LOGIN_URL)
+
+
+def full_page(request: HttpRequest, paper: Paper, *, status: int = 200, **extra) -> HttpResponse:
+    """The whole paper page for this viewer, with a form or state carried in ``extra``."""
+    full = selectors.paper_get(arxiv_id=paper.arxiv_id, viewer=request.user)
+    context = paper_page_context(request, full, **extra)
+    return render(request, "papers/detail.html", context, status=status)
+
+
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Too many writes in a short time (settings.RATELIMIT_VIEW): a clear 429, as JSON for
+    API and JSON callers and as plain text for HTMX."""
+    accept = request.headers.get("Accept", "")
+    if request.path.startswith("/api/") or "application/json" in accept:
+        return JsonResponse({"detail": RATE_LIMITED}, status=429)
+    if getattr(request, "htmx", False):
+        return text_response(RATE_LIMITED, 429)
+    return render(request, "429.html", {"message": RATE_LIMITED}, status=429)
+
+
+# --- The paper a write names, and who may write -------------------------------------------------
+
+
+def paper_or_text_404(arxiv_id: str) -> Paper | HttpResponse:
+    """The paper, or a short plain-text 404 (these answer posts and swaps, not page visits)."""
+    try:
+        return selectors.paper_or_404(arxiv_id)
+    except Http404 as exc:
+        return text_response(str(exc), 404)
+
+
+def write_rate(group: str, request: HttpRequest) -> str:
+    """The limit, read per request so that a changed setting applies at once."""
+    return settings.WRITE_RATE_LIMIT
+
+
+# One per-user budget for every write made through the pages (curation, collections, reviews,
+# discussion, the map): moving between forms does not multiply the limit. The API has its own
+# throttle on the same setting (papers/api/throttles.py).
+write_limited = ratelimit(group="writes", key="user", rate=write_rate, method="POST", block=True)
+
+
+def paper_for_write(arxiv_id: str) -> Paper:
+    """The paper named in the URL (Http404 if malformed or unknown), with the fields the
+    review and discussion blocks show."""
+    paper = selectors.paper_or_404(arxiv_id)
+    return Paper.objects.only(
+        "pk", "arxiv_id", "version", "review_count", "comment_count", "title"
+    ).get(pk=paper.pk)
+
+
+def paper_write(*, anchor: str, intent: str = "") -> Callable:
+    """For views that act on a paper's reviews, discussion or map: the view gets the paper
+    instead of its id; anonymous visitors go to log in and come back to ``anchor``
+    (formatted with the URL's arguments, e.g. "#comment-{pk}"); posts count against the
+    signed-in user's write limit."""
+
+    def decorate(view: Callable) -> Callable:
+        limited = write_limited(view)
+
+        @wraps(view)
+        def wrapper(request: HttpRequest, arxiv_id: str, **kwargs) -> HttpResponse:
+            paper = paper_for_write(arxiv_id)
+            if not request.user.is_authenticated:
+                return login_first(paper, intent=intent, anchor=anchor.format(**kwargs))
+            return limited(request, paper, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -81,3 +81,8 @@ def paper_counts_refresh(*, paper_ids: Iterable[int]) -> int:
     # update() sends no post_save, so the cached pages are dropped here.
     paper_pages_invalidate(arxiv_id for _, arxiv_id in stale)
     return len(stale)
+
+
+def save_counts_recount(paper_ids: list[int]) -> None:
+    """Recompute save_count of these papers from their collection items."""
+    counters_recount(paper_ids, save_count=savers_per_paper())

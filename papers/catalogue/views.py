@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,12 +8,11 @@ from django.views.decorators.http import require_safe
 from papers.arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from papers.catalogue import browse, selectors
 from papers.catalogue.bibtex import paper_bibtex
+from papers.catalogue.page import paper_page_context
 from papers.catalogue.page_cache import cached_page
-from papers.curation.intents import curation_intent
-from papers.models import Collection, Paper
+from papers.models import Paper
 from papers.researchmap.for_you import papers_for_you
 from papers.researchmap.seen import seen_record
-from reviews.page_blocks import paper_blocks_context
 
 HOME_PAGE_SIZE = 25
 # The element the home page's Trending and Latest-per-topic block is swapped into.
@@ -69,37 +67,6 @@ def _resolve(request: HttpRequest, raw_id: str) -> ArxivId | HttpResponse:
     return parsed
 
 
-def curation_context(
-    paper: Paper, *, viewer=None, intent: str = "", my_vote: int | None = None, **extra
-) -> dict:
-    """What the curation blocks (next steps, reading frame, reactions) need. The anonymous
-    rendering is shared by every visitor, so it gets nothing of any one viewer."""
-    signed_in = viewer is not None and viewer.is_authenticated
-    return {
-        "paper": paper,
-        "curation": selectors.paper_curation(paper, viewer if signed_in else None),
-        "my_vote": my_vote if signed_in else None,
-        "intent": curation_intent(intent) if signed_in else None,
-        # Log-in moves with the accounts app: the link follows the setting, not a fixed path.
-        "login_url": settings.LOGIN_URL,
-        "collection_name_max": Collection.NAME_MAX,
-        **extra,
-    }
-
-
-def _detail_context(paper: Paper) -> dict:
-    authorships = list(paper.authorships.all())
-    return {
-        "paper": paper,
-        "authorships": authorships,
-        "authors_shown": authorships[: selectors.AUTHORS_SHOWN],
-        "authors_more": authorships[selectors.AUTHORS_SHOWN :],
-        "categories": [pt.topic for pt in paper.paper_topics.all() if pt.source == "arxiv"],
-        "versions": list(paper.versions.all()),
-        "institutions": selectors.paper_institutions(paper),
-    }
-
-
 @require_safe
 def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     parsed = _resolve(request, arxiv_id)
@@ -129,17 +96,6 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     # Only signed-in views count, and the page cache above serves only anonymous ones.
     seen_record(user=request.user, arxiv_id=paper.arxiv_id)
     return render(request, "papers/detail.html", paper_page_context(request, paper))
-
-
-def paper_page_context(request: HttpRequest, paper: Paper, **extra) -> dict:
-    """The whole page's context for this viewer (the anonymous one too). ``extra`` carries
-    forms with errors and open states for the curation, review and discussion blocks."""
-    intent = extra.pop("intent_override", "") or request.GET.get("intent", "")
-    blocks = paper_blocks_context(paper, request.user, intent=intent, **extra)
-    curation = curation_context(
-        paper, viewer=request.user, my_vote=getattr(paper, "my_vote", None), intent=intent
-    )
-    return _detail_context(paper) | curation | blocks
 
 
 @require_safe

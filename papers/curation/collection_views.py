@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,13 +25,14 @@ from papers.curation.collections import (
     collection_for_owner,
     collection_for_viewer,
     collection_item,
+    collection_items,
     item_move,
     item_note_set,
 )
 from papers.curation.forms import CollectionForm, ItemMoveForm, ItemNoteForm, NewCollectionForm
 from papers.curation.saves import paper_save, paper_unsave
-from papers.models import Authorship, Collection, CollectionItem
-from papers.ratelimits import write_limited
+from papers.models import Collection
+from papers.web import see_other, write_limited
 
 PUBLIC_PAGE_SIZE = 20
 
@@ -46,30 +47,6 @@ EXPORTS = {
 # --- Reads ----------------------------------------------------------------------------------
 
 
-def collection_items(collection: Collection, *, all_authors: bool = False) -> QuerySet:
-    """The collection's items in order, with their papers and authors, in two queries.
-
-    Lists need the lead authors (``paper.lead_authorships``) and ``author_count`` for
-    "et al."; exports need every author (``paper.authorships.all()``).
-    """
-    authorships = Authorship.objects.select_related("author").order_by("position")
-    items = (
-        CollectionItem.objects.filter(collection=collection)
-        .select_related("paper")
-        .defer("paper__referenced_openalex_ids")
-        .order_by("position", "added_at")
-    )
-    if all_authors:
-        return items.prefetch_related(Prefetch("paper__authorships", queryset=authorships))
-    return items.annotate(author_count=Count("paper__authorships")).prefetch_related(
-        Prefetch(
-            "paper__authorships",
-            queryset=authorships.filter(position__lt=AUTHORS_IN_LISTS),
-            to_attr="lead_authorships",
-        )
-    )
-
-
 def _visible_or_404(request: HttpRequest, pk: int) -> Collection:
     try:
         return collection_for_viewer(request.user, pk)
@@ -82,13 +59,6 @@ def _own_or_404(request: HttpRequest, pk: int) -> Collection:
         return collection_for_owner(request.user, pk)
     except CollectionNotFound:
         raise Http404("No such collection.") from None
-
-
-def _see_other(url: str) -> HttpResponse:
-    # 303: the browser follows with a GET, never a re-POST.
-    response = HttpResponse(status=303)
-    response["Location"] = url
-    return response
 
 
 def _detail_context(request: HttpRequest, collection: Collection, **extra) -> dict:
@@ -145,7 +115,7 @@ def collection_create(request: HttpRequest) -> HttpResponse:
             paper_save(user=request.user, paper=paper, collection=collection)
     if collection is None:
         return render(request, "collections/form.html", {"form": form}, status=400)
-    return _see_other(paper.get_absolute_url() if paper else collection.get_absolute_url())
+    return see_other(paper.get_absolute_url() if paper else collection.get_absolute_url())
 
 
 @login_required
@@ -163,7 +133,7 @@ def collection_edit(request: HttpRequest, pk: int) -> HttpResponse:
         collection.refresh_from_db()
         context = {"form": form, "collection": collection}
         return render(request, "collections/form.html", context, status=400)
-    return _see_other(collection.get_absolute_url())
+    return see_other(collection.get_absolute_url())
 
 
 @login_required
@@ -176,7 +146,7 @@ def collection_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"collection": collection, "paper_count": count}
         return render(request, "collections/delete.html", context)
     collection_delete(collection=collection)
-    return _see_other(reverse("collections:list"))
+    return see_other(reverse("collections:list"))
 
 
 # --- Per-paper changes (owner only) ---------------------------------------------------------
@@ -186,7 +156,7 @@ def _after_item_change(request: HttpRequest, collection: Collection) -> HttpResp
     if request.htmx:
         context = _detail_context(request, collection)
         return render(request, "collections/detail.html#items", context)
-    return _see_other(collection.get_absolute_url())
+    return see_other(collection.get_absolute_url())
 
 
 @login_required

@@ -10,11 +10,13 @@ import unicodedata
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from papers.catalogue.counts import save_counts_recount
 from papers.catalogue.page_cache import paper_pages_invalidate
-from papers.models import Collection, CollectionItem, Paper
+from papers.catalogue.selectors import AUTHORS_IN_LISTS
+from papers.models import Authorship, Collection, CollectionItem, Paper
 
 
 class CollectionNotFound(Exception):
@@ -156,8 +158,6 @@ def collection_update(
 
 def collection_delete(*, collection: Collection) -> None:
     """Delete the collection and its items; the save counts of its papers follow."""
-    from papers.curation.saves import save_counts_recount
-
     with transaction.atomic():
         paper_ids = sorted(collection.items.values_list("paper_id", flat=True))
         # The papers' row locks, in one order, as every save takes them: the recount then
@@ -261,3 +261,27 @@ def item_move(*, collection: Collection, paper: Paper, offset: int) -> None:
 def collection_touch(collection: Collection) -> None:
     """Mark the collection changed (feeds and lists sort by it)."""
     Collection.objects.filter(pk=collection.pk).update(modified_at=timezone.now())
+
+
+def collection_items(collection: Collection, *, all_authors: bool = False) -> QuerySet:
+    """The collection's items in order, with their papers and authors, in two queries.
+
+    Lists need the lead authors (``paper.lead_authorships``) and ``author_count`` for
+    "et al."; exports need every author (``paper.authorships.all()``).
+    """
+    authorships = Authorship.objects.select_related("author").order_by("position")
+    items = (
+        CollectionItem.objects.filter(collection=collection)
+        .select_related("paper")
+        .defer("paper__referenced_openalex_ids")
+        .order_by("position", "added_at")
+    )
+    if all_authors:
+        return items.prefetch_related(Prefetch("paper__authorships", queryset=authorships))
+    return items.annotate(author_count=Count("paper__authorships")).prefetch_related(
+        Prefetch(
+            "paper__authorships",
+            queryset=authorships.filter(position__lt=AUTHORS_IN_LISTS),
+            to_attr="lead_authorships",
+        )
+    )

@@ -13,8 +13,7 @@ from django.utils.html import linebreaks
 from django.utils.text import Truncator
 
 from papers.catalogue.selectors import AUTHORS_IN_LISTS
-from papers.curation.collection_views import collection_items
-from papers.curation.collections import CollectionNotFound, collection_for_viewer
+from papers.curation.collections import CollectionNotFound, collection_for_viewer, collection_items
 from papers.models import Collection, CollectionItem
 
 FEED_ITEMS = 50

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from papers.catalogue.counts import counters_recount, savers_per_paper
+from papers.catalogue.counts import savers_per_paper
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.curation.collections import (
     collection_note_clean,
@@ -33,11 +33,6 @@ class SaveState:
     @property
     def saved(self) -> bool:
         return bool(self.collection_ids)
-
-
-def save_counts_recount(paper_ids: list[int]) -> None:
-    """Recompute save_count of these papers from their collection items."""
-    counters_recount(paper_ids, save_count=savers_per_paper())
 
 
 def _locked(paper: Paper) -> Paper:

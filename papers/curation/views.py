@@ -6,17 +6,15 @@ with 303. Anonymous posts go to log-in and return to the paper with the intended
 named (papers/intents.py), so it is never silently lost.
 """
 
-from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from papers.catalogue import selectors
-from papers.catalogue.views import curation_context, paper_page_context
+from papers.catalogue.page import curation_context, paper_page_context
 from papers.curation.collections import CollectionNotFound, collection_create, collection_for_owner
 from papers.curation.intents import VOTE_INTENTS
 from papers.curation.reaction_kinds import REACTION_INFO
@@ -24,42 +22,25 @@ from papers.curation.reactions import reaction_toggle
 from papers.curation.saves import paper_save, paper_unsave, save_toggle
 from papers.curation.votes import vote_toggle
 from papers.models import Paper
-from papers.ratelimits import write_limited
+from papers.web import (
+    TEXT,
+    login_first,
+    paper_or_text_404,
+    see_other,
+    text_response,
+    write_limited,
+)
 
 BAD_VOTE = "Choose “like” or “dislike”."
 BAD_REACTION = "Choose one of the listed reactions."
 BAD_SAVE = "Choose one of your collections, and whether to add the paper or take it out."
-TEXT = "text/plain; charset=utf-8"
 
 
-def _text(message: str, status: int) -> HttpResponse:
-    return HttpResponse(message, status=status, content_type=TEXT)
-
-
-def _paper_or_404(arxiv_id: str) -> Paper | HttpResponse:
-    # A short plain-text 404: these answer form posts and HTMX swaps, not page visits.
-    try:
-        return selectors.paper_or_404(arxiv_id)
-    except Http404 as exc:
-        return _text(str(exc), 404)
-
-
-def _login_first(request: HttpRequest, arxiv_id: str, intent: str) -> HttpResponse:
-    """Send an anonymous visitor to log in, back to the paper with what they wanted."""
-    paper = _paper_or_404(arxiv_id)
+def _login_first(arxiv_id: str, intent: str) -> HttpResponse:
+    paper = paper_or_text_404(arxiv_id)
     if isinstance(paper, HttpResponse):
         return paper
-    next_url = paper.get_absolute_url()
-    if intent:
-        next_url += f"?intent={intent}"
-    return redirect_to_login(next_url, settings.LOGIN_URL)
-
-
-def _see_other(paper: Paper) -> HttpResponse:
-    # 303: the browser follows with a GET of the paper page, never a re-POST.
-    response = HttpResponse(status=303)
-    response["Location"] = paper.get_absolute_url()
-    return response
+    return login_first(paper, intent=intent)
 
 
 def _curation_blocks(request: HttpRequest, paper: Paper, *, status: int = 200, **extra):
@@ -74,14 +55,14 @@ def _curation_blocks(request: HttpRequest, paper: Paper, *, status: int = 200, *
 def _done(request: HttpRequest, paper: Paper, **extra) -> HttpResponse:
     if request.htmx:
         return _curation_blocks(request, paper, **extra)
-    return _see_other(paper)
+    return see_other(paper.get_absolute_url())
 
 
 @require_POST
 def paper_vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     value = request.POST.get("value", "")
     if not request.user.is_authenticated:
-        return _login_first(request, arxiv_id, value if value in VOTE_INTENTS else "")
+        return _login_first(arxiv_id, value if value in VOTE_INTENTS else "")
     return _signed_in_vote(request, arxiv_id, value)
 
 
@@ -89,7 +70,7 @@ def paper_vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 def _signed_in_vote(request: HttpRequest, arxiv_id: str, value: str) -> HttpResponse:
     if value not in VOTE_INTENTS:
         return HttpResponseBadRequest(BAD_VOTE, content_type=TEXT)
-    paper = _paper_or_404(arxiv_id)
+    paper = paper_or_text_404(arxiv_id)
     if isinstance(paper, HttpResponse):
         return paper
     vote_toggle(user=request.user, paper=paper, value=VOTE_INTENTS[value])
@@ -100,7 +81,7 @@ def _signed_in_vote(request: HttpRequest, arxiv_id: str, value: str) -> HttpResp
 def paper_react(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     kind = request.POST.get("kind", "")
     if not request.user.is_authenticated:
-        return _login_first(request, arxiv_id, kind if kind in REACTION_INFO else "")
+        return _login_first(arxiv_id, kind if kind in REACTION_INFO else "")
     return _signed_in_react(request, arxiv_id, kind)
 
 
@@ -108,7 +89,7 @@ def paper_react(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 def _signed_in_react(request: HttpRequest, arxiv_id: str, kind: str) -> HttpResponse:
     if kind not in REACTION_INFO:
         return HttpResponseBadRequest(BAD_REACTION, content_type=TEXT)
-    paper = _paper_or_404(arxiv_id)
+    paper = paper_or_text_404(arxiv_id)
     if isinstance(paper, HttpResponse):
         return paper
     reaction_toggle(user=request.user, paper=paper, kind=kind)
@@ -120,13 +101,13 @@ def paper_save_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     """One-click save (no fields), add to or remove from a collection (``collection`` and
     ``action``), or create a collection and save into it (``new_collection``)."""
     if not request.user.is_authenticated:
-        return _login_first(request, arxiv_id, "save")
+        return _login_first(arxiv_id, "save")
     return _signed_in_save(request, arxiv_id)
 
 
 @write_limited
 def _signed_in_save(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    paper = _paper_or_404(arxiv_id)
+    paper = paper_or_text_404(arxiv_id)
     if isinstance(paper, HttpResponse):
         return paper
     user, data = request.user, request.POST
@@ -141,7 +122,7 @@ def _signed_in_save(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         collection = collection_for_owner(user, int(data["collection"]))
     except (ValueError, CollectionNotFound):
         # Someone else's collection is as unknown as one that does not exist.
-        return _text("No such collection of yours.", 404)
+        return text_response("No such collection of yours.", 404)
     if action not in ("add", "remove"):
         return HttpResponseBadRequest(BAD_SAVE, content_type=TEXT)
     if action == "add":

@@ -18,7 +18,7 @@ from papers.catalogue.selectors import UNSHOWN_FIELDS
 from papers.models import Paper
 from papers.researchmap.pins import neighbour_hide, neighbour_pin, neighbour_unhide, neighbour_unpin
 from papers.researchmap.slice import map_slice_get
-from reviews.page_writes import TEXT, paper_write, see_other
+from papers.web import TEXT, paper_write, see_other
 
 ANCHOR = "#research-map"
 TEMPLATE = "papers/map_slice.html"

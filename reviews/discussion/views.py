@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from papers.models import Paper
+from papers.web import full_page, paper_for_write, paper_write, see_other, text_response
 from reviews.discussion import services
 from reviews.forms import (
     CommentEditForm,
@@ -24,7 +25,6 @@ from reviews.forms import (
 from reviews.models import Comment, ReportReason, Review
 from reviews.moderation.reports import report_create
 from reviews.page_blocks import comment_form_choices, discussion_context
-from reviews.page_writes import full_page, paper_for_write, paper_write, see_other, text_response
 from reviews.reviews.services import reviews_visible_to
 
 

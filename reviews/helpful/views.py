@@ -6,9 +6,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from papers.models import Paper
+from papers.web import paper_write, see_other, text_response
 from reviews.helpful.services import helpful_toggle, with_helpful
 from reviews.models import Comment, Review
-from reviews.page_writes import paper_write, see_other, text_response
 from reviews.selectors import item_url_base
 
 

@@ -12,10 +12,10 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from papers.models import Paper
+from papers.web import full_page, paper_for_write, paper_write, see_other, text_response
 from reviews.forms import ReviewForm, add_service_errors
 from reviews.models import Review, ReviewConcern
 from reviews.page_blocks import reviews_context
-from reviews.page_writes import full_page, paper_for_write, paper_write, see_other, text_response
 from reviews.reviews import services
 
 
