@@ -45,8 +45,7 @@ run: install
 test: install
 	$(TEST_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(SERVICES) run --browser -- $(VENV)/bin/pytest $(PYTEST_ARGS)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory lint
 
 # Everything but the browser and slow tests, in parallel (each worker its own test database
 # and Redis database).
@@ -54,9 +53,11 @@ test-fast: install
 	$(TEST_ENV) $(SERVICES) run -- $(VENV)/bin/pytest -m "$(FAST_MARKERS)" \
 		-n $(FAST_WORKERS) $(PYTEST_ARGS)
 
+# Style, formatting, and the import contracts between layers (pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

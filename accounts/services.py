@@ -38,15 +38,6 @@ def update_profile(user, data: dict) -> None:
     user.save(update_fields=[field for field in PROFILE_FIELDS if field in data])
 
 
-def user_is_moderator(user) -> bool:
-    """Moderators are members of the "Moderators" group; superusers count as moderators too."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return user.groups.filter(name=MODERATORS_GROUP).exists()
-
-
 def add_verified_email(user, email: str):
     """Record ``email`` as the user's verified primary address.
 

@@ -91,14 +91,6 @@ def synthetic_openalex_id(slot: int) -> str:
     return f"W{SYNTHETIC_OPENALEX_OFFSET + slot}"
 
 
-def is_synthetic_id(arxiv_id: str) -> bool:
-    return bool(SYNTHETIC_ID_PATTERN.fullmatch(arxiv_id))
-
-
-def synthetic_paper_count() -> int:
-    return Paper.objects.filter(arxiv_id__regex=rf"^{SYNTHETIC_ID_PATTERN.pattern}$").count()
-
-
 def _free_slots(count: int) -> list[tuple[int, str]]:
     taken = set(
         Paper.objects.filter(arxiv_id__regex=rf"^{SYNTHETIC_ID_PATTERN.pattern}$").values_list(

@@ -19,7 +19,6 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>/save", views_curation.paper_save_view, name="save"),
     path("papers/<arxiv:arxiv_id>/react", views_curation.paper_react, name="react"),
     path("papers/<arxiv:arxiv_id>/map/", views_explorer.map_explorer, name="map"),
-    path("papers/<arxiv:arxiv_id>/map/graph.json", views_explorer.map_graph, name="map-graph"),
     path("papers/<arxiv:arxiv_id>/map/slice/", views_map.map_slice, name="map-slice"),
     path("papers/<arxiv:arxiv_id>/map/pin", views_map.map_pin, name="map-pin"),
     path(

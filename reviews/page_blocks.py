@@ -8,19 +8,14 @@ from django.conf import settings
 from django.urls import reverse
 
 from papers.models import Paper
-from reviews.forms import CommentForm, ReportForm, ReviewForm
+from reviews.discussion.forms import CommentForm
+from reviews.discussion.selectors import COMMENT_SORTS, THREAD_DEPTH_SHOWN, paper_discussion
 from reviews.models import CommentKind, ReplicationStatus, ReportReason
-from reviews.selectors import (
-    COMMENT_SORTS,
-    THREAD_DEPTH_SHOWN,
-    paper_discussion,
-    paper_reviews,
-    reported_by,
-)
-
-
-def _signed_in(viewer) -> bool:
-    return viewer is not None and viewer.is_authenticated
+from reviews.moderation.forms import ReportForm
+from reviews.moderation.selectors import reported_by
+from reviews.reviews.forms import ReviewForm
+from reviews.reviews.selectors import paper_reviews
+from reviews.selectors import signed_in
 
 
 def reviews_context(
@@ -96,13 +91,13 @@ def discussion_context(
 
 def paper_blocks_context(paper: Paper, viewer, *, intent: str = "", **extra) -> dict:
     """Both blocks of the whole page; ``intent`` "review" opens the review form."""
-    signed_in = _signed_in(viewer)
+    viewer_signed_in = signed_in(viewer)
     reported = reported_by(viewer, paper)
     reviews = reviews_context(
         paper,
         viewer,
         review_form=extra.pop("review_form", None),
-        form_open=signed_in and intent == "review",
+        form_open=viewer_signed_in and intent == "review",
         editing_review=extra.pop("editing_review", None),
         review_edit_form=extra.pop("review_edit_form", None),
         reported=reported,

@@ -127,4 +127,3 @@ def test_one_database_engine_no_vendor_branches():
         if pattern.search(line)
     ]
     assert offenders == []
-

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.shortcuts import redirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -74,6 +75,7 @@ class GraphSerializer(serializers.Serializer):
 
 
 class GraphErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What is wrong, in one sentence.")
     kinds = serializers.ListField(child=serializers.CharField(), required=False)
     reasons = serializers.ListField(child=serializers.CharField(), required=False)
 
@@ -97,7 +99,7 @@ class GraphErrorSerializer(serializers.Serializer):
             f"of them ({', '.join(REASON_KINDS)}), with their people and topics.",
         ),
     ],
-    responses={200: GraphSerializer, 400: GraphErrorSerializer},
+    responses={200: GraphSerializer, 301: None, 400: GraphErrorSerializer},
 )
 class PaperGraph(APIView):
     def get(self, request: Request, arxiv_id: str) -> Response:
@@ -105,6 +107,12 @@ class PaperGraph(APIView):
             parsed = parse_arxiv_id(arxiv_id)
         except InvalidArxivId as exc:
             raise Http404(str(exc)) from None
+        if str(parsed) != arxiv_id or parsed.version:
+            # One address per paper (the explorer's links and caches rely on it).
+            response = redirect("api:paper-graph", arxiv_id=parsed.id, permanent=True)
+            if request.META.get("QUERY_STRING"):
+                response["Location"] += "?" + request.META["QUERY_STRING"]
+            return response
         paper = Paper.objects.defer(*UNSHOWN_FIELDS, "abstract").filter(arxiv_id=parsed.id).first()
         if paper is None:
             raise Http404(f"No paper arXiv:{parsed.id} here.")
@@ -114,6 +122,7 @@ class PaperGraph(APIView):
                 reasons=request.query_params.getlist("reasons"),
             )
         except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from None
+            # Per field for programs, and one sentence (``detail``) for people.
+            raise ValidationError({"detail": " ".join(exc.messages), **exc.message_dict}) from None
         viewer = request.user if request.user.is_authenticated else None
         return Response(graph_filter(paper_graph(paper=paper, viewer=viewer), filters))

@@ -114,13 +114,5 @@ def _version(match: re.Match[str], raw: str) -> int | None:
     return version
 
 
-def is_valid_arxiv_id(value: str) -> bool:
-    try:
-        parse_arxiv_id(value)
-    except InvalidArxivId:
-        return False
-    return True
-
-
 # Loose pattern for URL routing; the view validates with parse_arxiv_id.
 URL_PATTERN = r"(?:[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?"

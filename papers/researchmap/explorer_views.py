@@ -1,13 +1,14 @@
-"""The full research-map explorer and the graph JSON that feeds it.
+"""The full research-map explorer.
 
 The page carries the whole graph as a plain list (people who would rather read, and
-browsers without JavaScript, get everything from it); its script then fetches
-``graph.json`` and draws the same graph, filtering on the client. Both accept the filters
-``kinds`` and ``reasons`` (comma-separated or repeated), so a filtered page can be shared.
+browsers without JavaScript, get everything from it); its script then fetches the API's
+graph (``/api/papers/<id>/graph/``) and draws the same graph, filtering on the client. Both
+accept the filters ``kinds`` and ``reasons`` (comma-separated or repeated), so a filtered
+page can be shared.
 """
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
@@ -96,23 +97,3 @@ def map_explorer(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-@require_safe
-def map_graph(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    parsed = _parsed(arxiv_id)
-    if isinstance(parsed, str):
-        return JsonResponse({"detail": parsed}, status=404)
-    if str(parsed) != arxiv_id or parsed.version:
-        response = redirect("papers:map-graph", arxiv_id=parsed.id, permanent=True)
-        if request.META.get("QUERY_STRING"):
-            response["Location"] += "?" + request.META["QUERY_STRING"]
-        return response
-    paper = _paper(parsed.id)
-    if paper is None:
-        return JsonResponse({"detail": f"No paper arXiv:{parsed.id} here."}, status=404)
-    try:
-        filters = _filters(request)
-    except ValidationError as exc:
-        return JsonResponse({"detail": " ".join(exc.messages), **exc.message_dict}, status=400)
-    return JsonResponse(graph_filter(paper_graph(paper=paper, viewer=_viewer(request)), filters))

@@ -1,7 +1,7 @@
 """The research map around a paper as a graph: papers, people, institutions and topics.
 
-The explorer page, its ``graph.json`` and ``GET /api/papers/<id>/graph/`` all serve what
-``paper_graph`` builds. The centre's neighbours come from ``paper_neighbours`` (so hides and
+The explorer page and ``GET /api/papers/<id>/graph/`` (which the page's script draws) serve
+what ``paper_graph`` builds. The centre's neighbours come from ``paper_neighbours`` (so hides and
 pins are respected, pins first); everything else is read for all papers of the graph at
 once, so the graph costs the same few queries whatever its size:
 
@@ -77,7 +77,7 @@ def _paper_node(paper: Paper, *, author_count: int, centre: bool) -> dict:
         "label": paper.title,
         "url": paper.get_absolute_url(),
         "map_url": reverse("papers:map", kwargs={"arxiv_id": paper.arxiv_id}),
-        "graph_url": reverse("papers:map-graph", kwargs={"arxiv_id": paper.arxiv_id}),
+        "graph_url": reverse("api:paper-graph", kwargs={"arxiv_id": paper.arxiv_id}),
         "centre": centre,
         "size": 1.0 if centre else 0.0,
         "papers": [],

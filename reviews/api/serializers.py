@@ -14,6 +14,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from reviews.discussion.selectors import COMMENT_SORTS
 from reviews.markdown import markdown_html
 from reviews.models import (
     Comment,
@@ -27,7 +28,6 @@ from reviews.models import (
     ReviewConcern,
 )
 from reviews.reviews.services import CONCERNS_MAX
-from reviews.selectors import COMMENT_SORTS
 
 
 def _viewer_pk(serializer: serializers.Field) -> int | None:

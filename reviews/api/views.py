@@ -31,6 +31,7 @@ from reviews.api.serializers import (
     ReviewSerializer,
     ReviewWriteSerializer,
 )
+from reviews.discussion.selectors import CommentNode, paper_discussion
 from reviews.discussion.services import (
     comment_create,
     comment_delete,
@@ -47,7 +48,6 @@ from reviews.reviews.services import (
     review_update,
     reviews_visible_to,
 )
-from reviews.selectors import CommentNode, paper_discussion
 
 NOT_FOUND = OpenApiResponse(description="No such paper, or no such item of it for you.")
 INVALID = OpenApiResponse(description="Invalid input; the body maps fields to messages.")

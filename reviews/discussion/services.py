@@ -8,7 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from papers.catalogue.counts import count_per_paper, counters_recount
@@ -136,20 +136,6 @@ def comment_delete(*, comment: Comment, actor: AbstractBaseUser) -> None:
         else:
             comment.delete()
         comment_counts_refresh([comment.paper_id])
-
-
-def replication_rollup(paper: Paper) -> dict[str, int]:
-    """Visible replication pointers of a paper by status, for its badge."""
-    rows = (
-        Comment.objects.filter(
-            paper=paper, kind=CommentKind.REPLICATION, is_hidden=False, is_deleted=False
-        )
-        .values("replication_status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    found = {row["replication_status"]: row["n"] for row in rows}
-    return {status: found.get(status, 0) for status in ReplicationStatus.values}
 
 
 def replication_summary(rollup: dict[str, int]) -> str:

@@ -15,14 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from papers.models import Paper
 from papers.web import full_page, paper_for_write, paper_write, see_other, text_response
 from reviews.discussion import services
-from reviews.forms import (
-    CommentEditForm,
-    CommentForm,
-    DiscussionQuery,
-    ReportForm,
-    add_service_errors,
-)
+from reviews.discussion.forms import CommentEditForm, CommentForm, DiscussionQuery
+from reviews.forms import add_service_errors
 from reviews.models import Comment, ReportReason, Review
+from reviews.moderation.forms import ReportForm
 from reviews.moderation.reports import report_create
 from reviews.page_blocks import comment_form_choices, discussion_context
 from reviews.reviews.services import reviews_visible_to

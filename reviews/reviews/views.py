@@ -13,10 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from papers.models import Paper
 from papers.web import full_page, paper_for_write, paper_write, see_other, text_response
-from reviews.forms import ReviewForm, add_service_errors
+from reviews.forms import add_service_errors
 from reviews.models import Review, ReviewConcern
 from reviews.page_blocks import reviews_context
 from reviews.reviews import services
+from reviews.reviews.forms import ReviewForm
 
 
 def _count_swaps(paper: Paper) -> str:

@@ -1,4 +1,4 @@
-/* The research-map explorer: draws graph.json with Cytoscape, filters it on the client,
+/* The research-map explorer: draws the API graph (/api/papers/<id>/graph/) with Cytoscape, filters it on the client,
  * shows a node's details, and recentres on another paper (history.pushState).
  *
  * The page works without this script: it renders the same map as a list. Here the graph,
@@ -35,7 +35,7 @@
   var title = document.getElementById("map-title");
   var centreLink = document.getElementById("map-centre-link");
 
-  var graph = null; // the last graph.json, as served
+  var graph = null; // the last graph, as the API served it
   var byId = {};
   var selectedId = null;
   var layoutPending = false; // laid out while the graph view was hidden (no size to fit)

@@ -6,10 +6,11 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 from accounts.forms import ProfileForm
-from accounts.services import MODERATORS_GROUP, user_is_moderator
+from accounts.services import MODERATORS_GROUP
 from accounts.validators import normalize_orcid, validate_orcid
 from papers.curation.collections import collection_create
 from papers.curation.saves import paper_save
+from reviews.moderation.services import can_moderate
 from tests.support.factories import make_paper
 
 EDIT_URL = "/accounts/profile/edit/"
@@ -245,11 +246,11 @@ def test_who_is_a_moderator():
     inactive = make_user("gone", is_active=False)
     inactive.groups.add(Group.objects.get(name=MODERATORS_GROUP))
 
-    assert not user_is_moderator(AnonymousUser())
-    assert not user_is_moderator(curator)
-    assert user_is_moderator(moderator)
-    assert user_is_moderator(admin)
-    assert not user_is_moderator(inactive)
+    assert not can_moderate(AnonymousUser())
+    assert not can_moderate(curator)
+    assert can_moderate(moderator)
+    assert can_moderate(admin)
+    assert not can_moderate(inactive)
 
 
 @pytest.mark.django_db

@@ -146,7 +146,7 @@ def test_graph_holds_every_kind_and_every_edge_says_why(corpus):
     assert node["centre"] is True
     assert node["url"] == "/papers/2203.14101/"
     assert node["map_url"] == "/papers/2203.14101/map/"
-    assert node["graph_url"] == "/papers/2203.14101/map/graph.json"
+    assert node["graph_url"] == "/api/papers/2203.14101/graph/"
     assert node["details"]["authors"] == 4
     assert all(0 <= n["size"] <= 1 for n in graph["nodes"])
 
@@ -273,14 +273,14 @@ def test_reason_filter_drops_papers_and_what_came_only_with_them(corpus):
     assert all(e["source"] in kept and e["target"] in kept for e in filtered["edges"])
 
 
-# --- graph.json ------------------------------------------------------------------------------
+# --- The graph the explorer draws (the API's) ------------------------------------------------
 
 
 def _graph_url(arxiv_id: str) -> str:
-    return reverse("papers:map-graph", kwargs={"arxiv_id": arxiv_id})
+    return reverse("api:paper-graph", kwargs={"arxiv_id": arxiv_id})
 
 
-def test_graph_json_is_the_graph(client, corpus):
+def test_the_graph_is_the_graph(client, corpus):
     response = client.get(_graph_url("2203.14101"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -289,7 +289,7 @@ def test_graph_json_is_the_graph(client, corpus):
     assert _node(data, _pid(corpus["xss"]))["label"] == XSS_TITLE
 
 
-def test_graph_json_filters(client, corpus):
+def test_the_graph_filters(client, corpus):
     data = client.get(_graph_url("2203.14101"), {"kinds": "author,topic"}).json()
     assert {n["kind"] for n in data["nodes"] if n["id"] != data["centre"]} == {"author", "topic"}
 
@@ -302,7 +302,7 @@ def test_graph_json_filters(client, corpus):
     ("params", "field", "word"),
     [({"kinds": "paper,planet"}, "kinds", "planet"), ({"reasons": "vibes"}, "reasons", "vibes")],
 )
-def test_graph_json_refuses_bad_filters(client, corpus, params, field, word):
+def test_the_graph_refuses_bad_filters(client, corpus, params, field, word):
     response = client.get(_graph_url("2203.14101"), params)
     assert response.status_code == 400
     body = response.json()
@@ -310,13 +310,13 @@ def test_graph_json_refuses_bad_filters(client, corpus, params, field, word):
     assert word in body["detail"]
 
 
-def test_graph_json_404s_and_redirects(client, corpus):
+def test_the_graph_404s_and_redirects(client, corpus):
     response = client.get(_graph_url("2101.00001"))
     assert response.status_code == 404
     assert response.json() == {"detail": "No paper arXiv:2101.00001 here."}
     response = client.get(_graph_url("2203.14101v2") + "?kinds=paper")
     assert response.status_code == 301
-    assert response["Location"] == "/papers/2203.14101/map/graph.json?kinds=paper"
+    assert response["Location"] == "/api/papers/2203.14101/graph/?kinds=paper"
 
 
 # --- The page --------------------------------------------------------------------------------
@@ -331,7 +331,7 @@ def test_page_renders_the_list_view_and_hooks_for_the_script(client, corpus):
     assert response.status_code == 200
     html = response.content.decode()
 
-    assert 'data-graph-url="/papers/2203.14101/map/graph.json"' in html
+    assert 'data-graph-url="/api/papers/2203.14101/graph/"' in html
     assert 'data-centre="paper:2203.14101"' in html
     assert "/static/vendor/cytoscape/cytoscape.min." in html
     assert "/static/js/map_explorer." in html
@@ -360,7 +360,6 @@ def test_page_escapes_titles_and_names(client, corpus):
     "url",
     [
         "/papers/2203.14101/map/",
-        "/papers/2203.14101/map/graph.json",
         "/api/papers/2203.14101/graph/",
     ],
 )

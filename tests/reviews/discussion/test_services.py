@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from papers.models import Paper
+from reviews.discussion.selectors import paper_discussion
 from reviews.discussion.services import (
     comment_create,
     comment_delete,
     comment_edit,
-    replication_rollup,
     replication_summary,
 )
 from reviews.models import Comment
@@ -126,11 +126,11 @@ def test_replication_badge_rolls_up_visible_pointers(curator, other_curator, dja
     failed = _pointer(third, paper, "failed")
     hidden = _pointer(third, paper, "attempted")
     Comment.objects.filter(pk=hidden.pk).update(is_hidden=True)
-    rollup = replication_rollup(paper)
+    rollup = paper_discussion(paper).replication
     assert rollup == {"attempted": 0, "reproduced": 2, "failed": 1}
     assert replication_summary(rollup) == "2 reproduced, 1 failed"
     comment_delete(comment=failed, actor=third)
-    assert replication_summary(replication_rollup(paper)) == "2 reproduced"
+    assert replication_summary(paper_discussion(paper).replication) == "2 reproduced"
 
 
 def test_admin_lists_comments(admin_client, curator):
@@ -157,4 +157,4 @@ def test_a_replication_pointer_with_replies_is_deleted_without_its_link(curator,
         "",
         "",
     )
-    assert replication_rollup(paper)["reproduced"] == 0
+    assert paper_discussion(paper).replication["reproduced"] == 0
