@@ -10,11 +10,11 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import register_converter
 from django_ratelimit.decorators import ratelimit
 
-from papers.arxiv.ids import URL_PATTERN
+from papers.arxiv.ids import URL_PATTERN, ArxivId, InvalidArxivId, parse_arxiv_id
 from papers.catalogue import selectors
 from papers.catalogue.page import paper_page_context
 from papers.models import Paper
@@ -64,6 +64,34 @@ def full_page(request: HttpRequest, paper: Paper, *, status: int = 200, **extra)
     full = selectors.paper_get(arxiv_id=paper.arxiv_id, viewer=request.user)
     context = paper_page_context(request, full, **extra)
     return render(request, "papers/detail.html", context, status=status)
+
+
+def not_found_page(request: HttpRequest, raw_id: str, reason: str = "") -> HttpResponse:
+    """The 404 page for a paper address: why the id is not one, or that we hold no such paper
+    (with the offer to add it)."""
+    context = {"raw_id": raw_id, "reason": reason}
+    return render(request, "papers/not_found.html", context, status=404)
+
+
+def arxiv_id_or_not_found(request: HttpRequest, raw_id: str) -> ArxivId | HttpResponse:
+    """The id a page address names, or the 404 page saying what is wrong with it."""
+    try:
+        return parse_arxiv_id(raw_id)
+    except InvalidArxivId as exc:
+        return not_found_page(request, raw_id, reason=str(exc))
+
+
+def canonical_redirect(
+    request: HttpRequest, parsed: ArxivId, raw_id: str, view_name: str
+) -> HttpResponse | None:
+    """A permanent redirect to the paper's one address (versionless, canonical form, query
+    string kept) when the URL used another form of its id; None when it is the address."""
+    if str(parsed) == raw_id and not parsed.version:
+        return None
+    response = redirect(view_name, arxiv_id=parsed.id, permanent=True)
+    if request.META.get("QUERY_STRING"):
+        response["Location"] += "?" + request.META["QUERY_STRING"]
+    return response
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:

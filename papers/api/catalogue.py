@@ -15,7 +15,6 @@ from papers.api.catalogue_serializers import (
 )
 from papers.api.throttles import WriteRateThrottle
 from papers.arxiv.categories import is_arxiv_category
-from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from papers.catalogue import selectors
 from papers.catalogue.selectors import paper_or_404
 from papers.curation.votes import VoteState, vote_toggle, vote_withdraw
@@ -56,10 +55,7 @@ class PaperDetail(generics.RetrieveAPIView):
     lookup_url_kwarg = "arxiv_id"
 
     def get_object(self) -> Paper:
-        try:
-            parsed = parse_arxiv_id(self.kwargs["arxiv_id"])
-        except InvalidArxivId as exc:
-            raise Http404(str(exc)) from None
+        parsed = selectors.arxiv_id_or_404(self.kwargs["arxiv_id"])
         paper = selectors.paper_get(arxiv_id=parsed.id)
         if paper is None:
             raise Http404(f"No paper arXiv:{parsed.id} here.")

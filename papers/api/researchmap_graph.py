@@ -1,8 +1,6 @@
 """API: the research-map graph around a paper (what the explorer page draws)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from django.shortcuts import redirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -11,8 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
-from papers.catalogue.selectors import UNSHOWN_FIELDS
+from papers.catalogue.selectors import UNSHOWN_FIELDS, arxiv_id_or_404, paper_by_id_or_404
 from papers.models import Paper
 from papers.researchmap.graph import (
     NODE_KINDS,
@@ -21,6 +18,7 @@ from papers.researchmap.graph import (
     graph_filters_parse,
     paper_graph,
 )
+from papers.web import canonical_redirect
 
 # Documentation only: the view returns papers/graph.py's dictionaries as they are.
 
@@ -103,19 +101,11 @@ class GraphErrorSerializer(serializers.Serializer):
 )
 class PaperGraph(APIView):
     def get(self, request: Request, arxiv_id: str) -> Response:
-        try:
-            parsed = parse_arxiv_id(arxiv_id)
-        except InvalidArxivId as exc:
-            raise Http404(str(exc)) from None
-        if str(parsed) != arxiv_id or parsed.version:
-            # One address per paper (the explorer's links and caches rely on it).
-            response = redirect("api:paper-graph", arxiv_id=parsed.id, permanent=True)
-            if request.META.get("QUERY_STRING"):
-                response["Location"] += "?" + request.META["QUERY_STRING"]
-            return response
-        paper = Paper.objects.defer(*UNSHOWN_FIELDS, "abstract").filter(arxiv_id=parsed.id).first()
-        if paper is None:
-            raise Http404(f"No paper arXiv:{parsed.id} here.")
+        parsed = arxiv_id_or_404(arxiv_id)
+        # One address per paper (the explorer's links and caches rely on it).
+        if moved := canonical_redirect(request, parsed, arxiv_id, "api:paper-graph"):
+            return moved
+        paper = paper_by_id_or_404(arxiv_id, Paper.objects.defer(*UNSHOWN_FIELDS, "abstract"))
         try:
             filters = graph_filters_parse(
                 kinds=request.query_params.getlist("kinds"),

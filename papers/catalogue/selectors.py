@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Window
 from django.http import Http404
 
-from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
+from papers.arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from papers.curation.reactions import ReactionTally, paper_reactions
 from papers.models import Authorship, Collection, CollectionItem, Paper, PaperTopic, Vote
 
@@ -42,18 +42,29 @@ def paper_get(*, arxiv_id: str, viewer=None) -> Paper | None:
     return queryset.first()
 
 
-def paper_or_404(raw_id: str) -> Paper:
-    """The paper a write names (any id form), with only what writes need; Http404 with the
-    reason otherwise (the id is malformed, or we hold no such paper)."""
+def arxiv_id_or_404(raw_id: str) -> ArxivId:
+    """The id a URL names, in any form; Http404 saying what is wrong with it otherwise."""
     try:
-        parsed = parse_arxiv_id(raw_id)
+        return parse_arxiv_id(raw_id)
     except InvalidArxivId as exc:
         raise Http404(str(exc)) from None
-    fields = ("pk", "arxiv_id", "version", "like_count", "dislike_count", "save_count")
-    paper = Paper.objects.only(*fields).filter(arxiv_id=parsed.id).first()
+
+
+def paper_by_id_or_404(raw_id: str, queryset: QuerySet[Paper] | None = None) -> Paper:
+    """The paper a URL names (any id form) from ``queryset`` (all papers by default);
+    Http404 with the reason otherwise (the id is malformed, or we hold no such paper)."""
+    arxiv_id = arxiv_id_or_404(raw_id).id
+    papers = Paper.objects.all() if queryset is None else queryset
+    paper = papers.filter(arxiv_id=arxiv_id).first()
     if paper is None:
-        raise Http404(f"No paper arXiv:{parsed.id} here.")
+        raise Http404(f"No paper arXiv:{arxiv_id} here.")
     return paper
+
+
+def paper_or_404(raw_id: str) -> Paper:
+    """The paper a write names (any id form), with only what writes need."""
+    fields = ("pk", "arxiv_id", "version", "like_count", "dislike_count", "save_count")
+    return paper_by_id_or_404(raw_id, Paper.objects.only(*fields))
 
 
 def paper_for_curation(*, arxiv_id: str, viewer) -> Paper | None:

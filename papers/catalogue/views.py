@@ -5,7 +5,6 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from papers.arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from papers.catalogue import browse, selectors
 from papers.catalogue.bibtex import paper_bibtex
 from papers.catalogue.page import paper_page_context
@@ -13,6 +12,7 @@ from papers.catalogue.page_cache import cached_page
 from papers.models import Paper
 from papers.researchmap.for_you import papers_for_you
 from papers.researchmap.seen import seen_record
+from papers.web import arxiv_id_or_not_found, canonical_redirect, not_found_page
 
 HOME_PAGE_SIZE = 25
 # The element the home page's Trending and Latest-per-topic block is swapped into.
@@ -54,26 +54,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _not_found(request: HttpRequest, *, raw_id: str, reason: str = "") -> HttpResponse:
-    context = {"raw_id": raw_id, "reason": reason}
-    return render(request, "papers/not_found.html", context, status=404)
-
-
-def _resolve(request: HttpRequest, raw_id: str) -> ArxivId | HttpResponse:
-    try:
-        parsed = parse_arxiv_id(raw_id)
-    except InvalidArxivId as exc:
-        return _not_found(request, raw_id=raw_id, reason=str(exc))
-    return parsed
-
-
 @require_safe
 def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    parsed = _resolve(request, arxiv_id)
+    parsed = arxiv_id_or_not_found(request, arxiv_id)
     if isinstance(parsed, HttpResponse):
         return parsed
-    if str(parsed) != arxiv_id or parsed.version:
-        return redirect("papers:detail", arxiv_id=parsed.id, permanent=True)
+    if moved := canonical_redirect(request, parsed, arxiv_id, "papers:detail"):
+        return moved
 
     if not request.user.is_authenticated and not request.htmx:
         # Anonymous visitors all see the same page: serve it from the exact cache.
@@ -88,11 +75,11 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         try:
             return HttpResponse(cached_page(parsed.id, "anonymous", render_page))
         except Paper.DoesNotExist:
-            return _not_found(request, raw_id=parsed.id)
+            return not_found_page(request, parsed.id)
 
     paper = selectors.paper_get(arxiv_id=parsed.id, viewer=request.user)
     if paper is None:
-        return _not_found(request, raw_id=parsed.id)
+        return not_found_page(request, parsed.id)
     # Only signed-in views count, and the page cache above serves only anonymous ones.
     seen_record(user=request.user, arxiv_id=paper.arxiv_id)
     return render(request, "papers/detail.html", paper_page_context(request, paper))
@@ -100,7 +87,7 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 @require_safe
 def abs_redirect(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    parsed = _resolve(request, arxiv_id)
+    parsed = arxiv_id_or_not_found(request, arxiv_id)
     if isinstance(parsed, HttpResponse):
         return parsed
     return redirect("papers:detail", arxiv_id=parsed.id, permanent=True)
@@ -109,7 +96,7 @@ def abs_redirect(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 @require_safe
 def paper_detail_fallback(request: HttpRequest, raw_id: str) -> HttpResponse:
     """Whatever else sits under /papers/: explain why it is not an id, or redirect if it is one."""
-    parsed = _resolve(request, raw_id)
+    parsed = arxiv_id_or_not_found(request, raw_id)
     if isinstance(parsed, HttpResponse):
         return parsed
     return redirect("papers:detail", arxiv_id=parsed.id, permanent=True)
@@ -117,14 +104,14 @@ def paper_detail_fallback(request: HttpRequest, raw_id: str) -> HttpResponse:
 
 @require_safe
 def paper_bibtex_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    parsed = _resolve(request, arxiv_id)
+    parsed = arxiv_id_or_not_found(request, arxiv_id)
     if isinstance(parsed, HttpResponse):
         return parsed
-    if str(parsed) != arxiv_id or parsed.version:
-        return redirect("papers:bibtex", arxiv_id=parsed.id, permanent=True)
+    if moved := canonical_redirect(request, parsed, arxiv_id, "papers:bibtex"):
+        return moved
     paper = selectors.paper_get(arxiv_id=parsed.id)
     if paper is None:
-        return _not_found(request, raw_id=parsed.id)
+        return not_found_page(request, parsed.id)
     names = [a.author.name for a in paper.authorships.all()]
     response = HttpResponse(paper_bibtex(paper, names), content_type="text/x-bibtex; charset=utf-8")
     filename = parsed.id.replace("/", "_")

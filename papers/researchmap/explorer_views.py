@@ -9,11 +9,10 @@ page can be shared.
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from papers.arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from papers.catalogue.selectors import UNSHOWN_FIELDS
 from papers.models import Paper
 from papers.researchmap.graph import (
@@ -26,17 +25,11 @@ from papers.researchmap.graph import (
     graph_related_by_paper,
     paper_graph,
 )
+from papers.web import arxiv_id_or_not_found, canonical_redirect, not_found_page
 
 
 def _paper(arxiv_id: str) -> Paper | None:
     return Paper.objects.defer(*UNSHOWN_FIELDS, "abstract").filter(arxiv_id=arxiv_id).first()
-
-
-def _parsed(arxiv_id: str) -> ArxivId | str:
-    try:
-        return parse_arxiv_id(arxiv_id)
-    except InvalidArxivId as exc:
-        return str(exc)
 
 
 def _viewer(request: HttpRequest):
@@ -51,15 +44,14 @@ def _filters(request: HttpRequest) -> GraphFilters:
 
 @require_safe
 def map_explorer(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    parsed = _parsed(arxiv_id)
-    if isinstance(parsed, str):
-        context = {"raw_id": arxiv_id, "reason": parsed}
-        return render(request, "papers/not_found.html", context, status=404)
-    if str(parsed) != arxiv_id or parsed.version:
-        return redirect("papers:map", arxiv_id=parsed.id, permanent=True)
+    parsed = arxiv_id_or_not_found(request, arxiv_id)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    if moved := canonical_redirect(request, parsed, arxiv_id, "papers:map"):
+        return moved
     paper = _paper(parsed.id)
     if paper is None:
-        return render(request, "papers/not_found.html", {"raw_id": parsed.id}, status=404)
+        return not_found_page(request, parsed.id)
 
     status, errors = 200, []
     try:

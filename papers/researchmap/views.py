@@ -7,18 +7,18 @@ the slice again (HTMX) or send the browser back to the paper's map block (plain 
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 
 from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from papers.catalogue.page_cache import cached_page
-from papers.catalogue.selectors import UNSHOWN_FIELDS
+from papers.catalogue.selectors import UNSHOWN_FIELDS, arxiv_id_or_404, paper_by_id_or_404
 from papers.models import Paper
 from papers.researchmap.pins import neighbour_hide, neighbour_pin, neighbour_unhide, neighbour_unpin
 from papers.researchmap.slice import map_slice_get
-from papers.web import TEXT, paper_write, see_other
+from papers.web import TEXT, canonical_redirect, paper_write, see_other
 
 ANCHOR = "#research-map"
 TEMPLATE = "papers/map_slice.html"
@@ -31,14 +31,7 @@ CHOICES = {
 
 
 def _paper(arxiv_id: str) -> Paper:
-    try:
-        parsed = parse_arxiv_id(arxiv_id)
-    except InvalidArxivId as exc:
-        raise Http404(str(exc)) from None
-    paper = Paper.objects.defer(*UNSHOWN_FIELDS, "abstract").filter(arxiv_id=parsed.id).first()
-    if paper is None:
-        raise Http404(f"No paper arXiv:{parsed.id} here.")
-    return paper
+    return paper_by_id_or_404(arxiv_id, Paper.objects.defer(*UNSHOWN_FIELDS, "abstract"))
 
 
 def _render(request: HttpRequest, paper: Paper, *, status: int = 200, **extra) -> HttpResponse:
@@ -48,12 +41,9 @@ def _render(request: HttpRequest, paper: Paper, *, status: int = 200, **extra) -
 
 @require_safe
 def map_slice(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    try:
-        parsed = parse_arxiv_id(arxiv_id)
-    except InvalidArxivId as exc:
-        raise Http404(str(exc)) from None
-    if str(parsed) != arxiv_id or parsed.version:
-        return redirect("papers:map-slice", arxiv_id=parsed.id, permanent=True)
+    parsed = arxiv_id_or_404(arxiv_id)
+    if moved := canonical_redirect(request, parsed, arxiv_id, "papers:map-slice"):
+        return moved
     if request.user.is_authenticated:
         response = _render(request, _paper(parsed.id))
     else:

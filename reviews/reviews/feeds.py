@@ -6,12 +6,12 @@ as the page, so nothing a reviewer writes can run in a reader.
 """
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.http.request import split_domain_port
 from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed
 
-from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
+from papers.catalogue.selectors import paper_by_id_or_404
 from papers.models import Paper
 from reviews.models import Review, ReviewConcern
 
@@ -22,13 +22,7 @@ class PaperReviewsFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, arxiv_id: str) -> Paper:
-        try:
-            parsed = parse_arxiv_id(arxiv_id)
-        except InvalidArxivId as exc:
-            raise Http404(str(exc)) from None
-        paper = Paper.objects.filter(arxiv_id=parsed.id).only("pk", "arxiv_id", "title").first()
-        if paper is None:
-            raise Http404(f"No paper arXiv:{parsed.id} here.")
+        paper = paper_by_id_or_404(arxiv_id, Paper.objects.only("pk", "arxiv_id", "title"))
         paper.feed_host = split_domain_port(request.get_host())[0] or "localhost"
         return paper
 
