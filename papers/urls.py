@@ -38,7 +38,7 @@ urlpatterns = [
     path("topics/<str:code>/feed.atom", feeds_topics.TopicAtomFeed(), name="topic-feed-atom"),
     path("topics/<str:code>/feed.rss", feeds_topics.TopicRssFeed(), name="topic-feed-rss"),
     path("search/", views_search.search, name="search"),
-    path("papers/<path:raw_id>/", views.paper_detail_fallback, name="detail-fallback"),
-    path("abs/<arxiv:arxiv_id>", views.abs_redirect, name="abs"),
-    path("abs/<path:arxiv_id>", views.abs_redirect, name="abs-fallback"),
+    path("papers/<path:raw_id>/", views.paper_redirect, name="detail-fallback"),
+    path("abs/<arxiv:raw_id>", views.paper_redirect, name="abs"),
+    path("abs/<path:raw_id>", views.paper_redirect, name="abs-fallback"),
 ]

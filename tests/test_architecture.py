@@ -12,6 +12,7 @@ import pytest
 from tests.support.paths import ROOT
 
 PACKAGES = ("accounts", "bzpeer", "devdata", "papers", "reviews")
+TEMPLATE_LINE_MAX = 160
 
 
 def _modules() -> dict[str, ast.Module]:
@@ -127,3 +128,13 @@ def test_one_database_engine_no_vendor_branches():
         if pattern.search(line)
     ]
     assert offenders == []
+
+
+def test_template_lines_stay_readable():
+    long_lines = [
+        f"{path.relative_to(ROOT)}:{number} ({len(line)} characters)"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if len(line) > TEMPLATE_LINE_MAX
+    ]
+    assert long_lines == []

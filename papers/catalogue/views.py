@@ -86,16 +86,9 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 @require_safe
-def abs_redirect(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    parsed = arxiv_id_or_not_found(request, arxiv_id)
-    if isinstance(parsed, HttpResponse):
-        return parsed
-    return redirect("papers:detail", arxiv_id=parsed.id, permanent=True)
-
-
-@require_safe
-def paper_detail_fallback(request: HttpRequest, raw_id: str) -> HttpResponse:
-    """Whatever else sits under /papers/: explain why it is not an id, or redirect if it is one."""
+def paper_redirect(request: HttpRequest, raw_id: str) -> HttpResponse:
+    """/abs/<id> and whatever else sits under /papers/: redirect to the paper when it names
+    one (any form of its id), else explain why it is not an arXiv id."""
     parsed = arxiv_id_or_not_found(request, raw_id)
     if isinstance(parsed, HttpResponse):
         return parsed
