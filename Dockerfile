@@ -30,4 +30,4 @@ USER bzpeer
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn bzpeer.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --worker-class gthread --threads 4 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py render_markdown && exec gunicorn bzpeer.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --worker-class gthread --threads 4 --access-logfile -"]

@@ -8,13 +8,26 @@ the sanitiser, not the parser, is what keeps pages safe. Links get
 """
 
 from functools import cache, lru_cache
+from importlib.metadata import version
 from typing import Any
 
+import markdown_it
+import mdit_py_plugins
 import nh3
+from django.db import models
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+# What produced a stored rendering: these rules (bump RULES when they change) and the parser
+# and sanitiser versions. Rows rendered otherwise are rendered again by
+# `manage.py render_markdown`, which `make run` and the production image run after migrating.
+RULES = 1
+RENDERER = (
+    f"bzpeer-{RULES} markdown-it-py-{markdown_it.__version__} "
+    f"mdit-py-plugins-{mdit_py_plugins.__version__} nh3-{version('nh3')}"
+)
 
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "del", "div", "em", "h3", "h4", "h5", "h6", "hr",
@@ -59,7 +72,20 @@ def markdown_html(text: str) -> SafeString:
     return _rendered(text)
 
 
-# A paper page renders the same texts for every signed-in visitor: remember recent ones.
+def markdown_render(row: models.Model) -> None:
+    """Render the row's Markdown fields (``row.MARKDOWN_FIELDS``) into their ``*_html``
+    fields: texts are rendered once, when written, never when a page is shown."""
+    for name in row.MARKDOWN_FIELDS:
+        setattr(row, f"{name}_html", str(markdown_html(getattr(row, name))))
+    row.rendered_with = RENDERER
+
+
+def markdown_stored_fields(model: type[models.Model]) -> list[str]:
+    """The fields ``markdown_render`` writes, for ``save(update_fields=…)``."""
+    return [f"{name}_html" for name in model.MARKDOWN_FIELDS] + ["rendered_with"]
+
+
+# Re-rendering many rows (a renderer upgrade) meets the same texts again: remember recent ones.
 @lru_cache(maxsize=4096)
 def _rendered(text: str) -> SafeString:
     html = _parser().render(text)

@@ -15,7 +15,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reviews.discussion.selectors import COMMENT_SORTS
-from reviews.markdown import markdown_html
 from reviews.models import (
     Comment,
     CommentKind,
@@ -37,13 +36,10 @@ def _viewer_pk(serializer: serializers.Field) -> int | None:
 
 
 class MarkdownHtmlField(serializers.CharField):
-    """The sanitised HTML of a Markdown text, as the pages render it."""
+    """The sanitised HTML of a Markdown text, as the pages show it (rendered when written)."""
 
     def __init__(self, **kwargs):
         super().__init__(read_only=True, **kwargs)
-
-    def to_representation(self, value) -> str:
-        return str(markdown_html(value))
 
 
 class CuratorSerializer(serializers.Serializer):
@@ -60,7 +56,7 @@ class CuratorSerializer(serializers.Serializer):
 
 
 class ReviewConcernSerializer(serializers.ModelSerializer):
-    text_html = MarkdownHtmlField(source="text")
+    text_html = MarkdownHtmlField()
     addressed_in_version = serializers.IntegerField(
         allow_null=True,
         read_only=True,
@@ -83,10 +79,10 @@ class ReviewSerializer(serializers.ModelSerializer):
     )
     recommendation_label = serializers.CharField(source="get_recommendation_display")
     reproducibility_label = serializers.CharField(source="get_reproducibility_display")
-    claims_html = MarkdownHtmlField(source="claims")
-    strengths_html = MarkdownHtmlField(source="strengths")
-    method_questions_html = MarkdownHtmlField(source="method_questions")
-    reproducibility_notes_html = MarkdownHtmlField(source="reproducibility_notes")
+    claims_html = MarkdownHtmlField()
+    strengths_html = MarkdownHtmlField()
+    method_questions_html = MarkdownHtmlField()
+    reproducibility_notes_html = MarkdownHtmlField()
     concerns = ReviewConcernSerializer(many=True, read_only=True)
     edited = serializers.SerializerMethodField(help_text="Its author changed it after posting.")
     hidden = serializers.BooleanField(
@@ -199,7 +195,7 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text="Null when the comment is deleted or hidden."
     )
     kind_label = serializers.CharField(source="get_kind_display")
-    body_html = MarkdownHtmlField(source="body")
+    body_html = MarkdownHtmlField()
     link = serializers.CharField(
         read_only=True, help_text="Replication pointers only: the code, data or report."
     )

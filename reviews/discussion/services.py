@@ -15,6 +15,7 @@ from papers.catalogue.counts import count_per_paper, counters_recount
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.models import Paper
 from reviews.events import on_commit_send, reply_posted
+from reviews.markdown import markdown_render, markdown_stored_fields
 from reviews.models import Comment, CommentKind, ReplicationStatus
 
 _url = URLValidator(schemes=["http", "https"])
@@ -78,13 +79,15 @@ def comment_create(
         raise ValidationError({"parent": "That comment cannot be replied to."})
     with transaction.atomic():
         _lock(paper.pk)
-        comment = Comment.objects.create(
+        comment = Comment(
             author=author,
             paper=paper,
             parent=parent,
             depth=0 if parent is None else parent.depth + 1,
             **fields,
         )
+        markdown_render(comment)
+        comment.save()
         comment_counts_refresh([paper.pk])
         if parent is not None:
             on_commit_send(reply_posted, Comment, comment_id=comment.pk)
@@ -111,6 +114,7 @@ def comment_edit(
     fields = _clean(kind=comment.kind, body=body, link=link, replication_status=replication_status)
     for name, value in fields.items():
         setattr(comment, name, value)
+    markdown_render(comment)
     comment.edited_at = timezone.now()
     comment.save()
     paper_pages_invalidate(
@@ -132,7 +136,13 @@ def comment_delete(*, comment: Comment, actor: AbstractBaseUser) -> None:
             # (only replication pointers may carry them, so it becomes a plain note).
             comment.body, comment.link, comment.replication_status = "", "", ""
             comment.kind = CommentKind.NOTE
-            comment.save(update_fields=["is_deleted", "body", "link", "replication_status", "kind"])
+            markdown_render(comment)
+            comment.save(
+                update_fields=[
+                    "is_deleted", "body", "link", "replication_status", "kind",
+                    *markdown_stored_fields(Comment),
+                ]
+            )  # fmt: skip
         else:
             comment.delete()
         comment_counts_refresh([comment.paper_id])

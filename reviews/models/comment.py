@@ -42,6 +42,10 @@ class Comment(models.Model):
     is_deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # The body as sanitised HTML, rendered when written (reviews/markdown.py).
+    MARKDOWN_FIELDS = ("body",)
+    body_html = models.TextField(blank=True, editable=False)
+    rendered_with = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]

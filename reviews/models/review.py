@@ -41,6 +41,13 @@ class Review(models.Model):
     is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator.")
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # The Markdown texts as sanitised HTML, rendered when written (reviews/markdown.py).
+    MARKDOWN_FIELDS = ("claims", "strengths", "method_questions", "reproducibility_notes")
+    claims_html = models.TextField(blank=True, editable=False)
+    strengths_html = models.TextField(blank=True, editable=False)
+    method_questions_html = models.TextField(blank=True, editable=False)
+    reproducibility_notes_html = models.TextField(blank=True, editable=False)
+    rendered_with = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -72,6 +79,9 @@ class ReviewConcern(models.Model):
     position = models.PositiveSmallIntegerField()
     text = models.TextField(max_length=Review.TEXT_MAX)
     addressed_in_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    MARKDOWN_FIELDS = ("text",)
+    text_html = models.TextField(blank=True, editable=False)
+    rendered_with = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         ordering = ["position"]

@@ -17,6 +17,7 @@ from papers.catalogue.counts import count_per_paper, counters_recount
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.models import Paper
 from reviews.events import on_commit_send, review_published
+from reviews.markdown import markdown_render
 from reviews.models import Recommendation, Reproducibility, Review, ReviewConcern, ReviewRevision
 
 # At most this many concerns in one review; each is its own item.
@@ -98,6 +99,15 @@ def _locked(paper: Paper) -> Paper:
 def _apply(review: Review, text: ReviewText) -> None:
     for name in (*TEXT_FIELDS, "recommendation", "confidence", "reproducibility"):
         setattr(review, name, getattr(text, name))
+    markdown_render(review)
+
+
+def _concern(review: Review, position: int, text: str, addressed: int | None) -> ReviewConcern:
+    concern = ReviewConcern(
+        review=review, position=position, text=text, addressed_in_version=addressed
+    )
+    markdown_render(concern)
+    return concern
 
 
 def _set_concerns(review: Review, concerns: list[str], *, keep_from=()) -> None:
@@ -105,10 +115,7 @@ def _set_concerns(review: Review, concerns: list[str], *, keep_from=()) -> None:
     addressed = {c.text: c.addressed_in_version for c in keep_from}
     review.concerns.all().delete()
     ReviewConcern.objects.bulk_create(
-        ReviewConcern(
-            review=review, position=i, text=text, addressed_in_version=addressed.get(text)
-        )
-        for i, text in enumerate(concerns)
+        _concern(review, i, text, addressed.get(text)) for i, text in enumerate(concerns)
     )
 
 

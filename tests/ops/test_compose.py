@@ -57,7 +57,11 @@ def test_app_services_wait_for_healthy_stores(services, name):
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("web", r"migrate --noinput && exec gunicorn bzpeer\.wsgi "),
+        (
+            "web",
+            r"migrate --noinput && python manage\.py render_markdown && "
+            r"exec gunicorn bzpeer\.wsgi ",
+        ),
         ("worker", r"^celery -A bzpeer worker\b"),
         ("beat", r"^celery -A bzpeer beat\b"),
     ],
