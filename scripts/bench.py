@@ -1,14 +1,17 @@
 #!/usr/bin/env python
-"""``make bench``: throughput of the anonymous paper page, search and map slice against a
-constant response, and the time of a full neighbour recompute.
+"""``make bench``: throughput of the paper page (anonymous, and signed in as a curator and a
+moderator), search and the map slice against a constant response, and the time of a full
+neighbour recompute.
 
 On PostgreSQL (created when missing) with synthetic papers around the demo data, the
 research-map neighbours of every paper are first recomputed (``compute_neighbours``,
 timed; ``--skip-recompute`` keeps the stored ones). The site then runs under gunicorn as
 in production, and the load generator measures in turn, for several rounds,
-GET /papers/2203.14101/, a search (GET /search/?q=diffusion, and the same word filtered by
-topic and code), the paper's map slice as htmx asks for it (HX-Request: true), and
-GET /_bench/constant (same middleware, no work). Machines differ, so the figures that
+GET /papers/2203.14101/ (anonymous, and signed in as a curator who voted, saved into
+collections and reacted, and as a moderator; the paper carries 50 reviews and 200 comments
+written through the services), a search (GET /search/?q=diffusion, and the same word
+filtered by topic and code), the paper's map slice as htmx asks for it (HX-Request: true),
+and GET /_bench/constant (same middleware, no work). Machines differ, so the figures that
 matter are each URL's ratio to the constant response measured in the same round, not any
 figure alone. The queries of one request of each are counted separately. Results go to
 bench-results/latest.json.
@@ -63,13 +66,14 @@ class Target:
     path: str
     ratio_target: float | None  # None: measured for the record, without a target
     headers: dict[str, str] = field(default_factory=dict)
+    who: str = ""  # who is signed in, when someone is
 
     @property
     def label(self) -> str:
         if "HX-Request" in self.headers:
             return f"GET {self.path} (htmx)"
         if "Cookie" in self.headers:
-            return f"GET {self.path} (signed in)"
+            return f"GET {self.path} (signed in as the {self.who})"
         return f"GET {self.path}"
 
 
@@ -84,6 +88,9 @@ TARGETS = (
 # request ranks afresh. The session is made by SESSION_CODE for this user.
 SIGNED_IN_SEARCH = "search_signed_in"
 BENCH_USERNAME = "bench-reader"
+BENCH_MODERATOR = "bench-moderator"
+# The paper page as a signed-in curator and a moderator see it (their own state on it).
+SIGNED_IN_PAGE_TARGET = 0.3
 
 # The bench database sits on the server DATABASE_URL names (`make bench` sets it up).
 DEFAULT_DATABASE_URL = database_url_named(os.environ.get("DATABASE_URL", ""), "bzpeer_bench")
@@ -136,20 +143,104 @@ result = {{
 }}
 paper_pages_invalidate([{PAGE_ID!r}])
 result["map_slice"] = counted({SLICE_PATH!r}, HTTP_HX_REQUEST="true")
+
+# The page as the bench curator and moderator see it: queries, and the median server time
+# of a render (nothing of it is cached for them yet).
+from django.contrib.auth import get_user_model
+import statistics
+for role, username in (("curator", {BENCH_USERNAME!r}), ("moderator", {BENCH_MODERATOR!r})):
+    client.force_login(get_user_model().objects.get(username=username))
+    measured({PAGE_PATH!r})
+    runs = [measured({PAGE_PATH!r}) for _ in range(5)]
+    response, queries, _ = runs[-1]
+    result["page_" + role] = {{
+        "status": response.status_code,
+        "queries": len(queries.captured_queries),
+        "render_ms": statistics.median(ms for _, _, ms in runs),
+        "bytes": len(response.content),
+    }}
+    client.logout()
 print("BENCH-QUERIES " + json.dumps(result))
 """
 
 
+# The seed paper's discussion at the size curators meet on a busy paper: REVIEWS reviews and
+# COMMENTS comments written through the services (Markdown with links and math, threads three
+# levels deep), a few hidden by a moderator and a few reported. Written once per database.
+REVIEWS, COMMENTS = 50, 200
+DISCUSSION_CODE = (
+    """
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from accounts.services import MODERATORS_GROUP
+from papers.models import Paper
+from reviews.discussion.services import comment_create
+from reviews.moderation.reports import report_create
+from reviews.moderation.services import items_hide
+from reviews.models import Comment, Review
+from reviews.reviews.services import ReviewText, review_create
+
+User = get_user_model()
+paper = Paper.objects.get(arxiv_id=PAGE_ID)
+moderator, _ = User.objects.get_or_create(username=BENCH_MODERATOR, defaults={"is_staff": True})
+moderator.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+people = [User.objects.get_or_create(username=f"bench-reviewer-{i}")[0] for i in range(60)]
+reviews = list(Review.objects.filter(paper=paper, author__in=people))
+for i, person in enumerate(people[len(reviews):REVIEWS], start=len(reviews)):
+    text = ReviewText(
+        claims=f"Claim {i}: scaling holds to $N = 10^{{{i % 9}}}$; see "
+        f"[the appendix](https://example.org/appendix/{i}).",
+        strengths=f"**Broad** survey, _clear_ figures, $$\\sum_{{k=1}}^{{n}} k^2$$ ({i}).",
+        concerns=[f"Concern {i}.{j}: no ablation of `layer_{j}`." for j in range(3)],
+        method_questions="How were the *hyper-parameters* chosen?",
+        reproducibility="partly",
+        reproducibility_notes=f"Code at https://github.com/example/roadmap-{i}",
+        recommendation="worth_reading",
+        confidence=1 + i % 5,
+    )
+    reviews.append(review_create(author=person, paper=paper, text=text))
+comments = list(Comment.objects.filter(paper=paper, author__in=people).order_by("pk"))
+for i in range(len(comments), COMMENTS):
+    parent = comments[i // 3] if i % 2 and comments and comments[i // 3].depth < 3 else None
+    body = f"Note {i} on **section {i % 7}**: see https://arxiv.org/abs/1706.03762, $O(n^2)$."
+    author = people[i % len(people)]
+    comments.append(comment_create(author=author, paper=paper, parent=parent, body=body))
+if not Review.objects.filter(paper=paper, author__in=people, is_hidden=True).exists():
+    items_hide(moderator=moderator, items=[reviews[7], *comments[10:15]], reason="bench")
+    for item in (reviews[3], comments[20], comments[21]):
+        report_create(reporter=people[-1], target=item, reason="spam")
+print("BENCH-DISCUSSION", len(reviews), len(comments))
+""".replace("PAGE_ID", repr(PAGE_ID))
+    .replace("BENCH_MODERATOR", repr(BENCH_MODERATOR))
+    .replace("REVIEWS", str(REVIEWS))
+    .replace("COMMENTS", str(COMMENTS))
+)
+
+# Sessions of a curator who voted, saved into collections and reacted, and of a moderator.
 SESSION_CODE = f"""
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
+from papers.curation.collections import collection_create
+from papers.curation.reactions import reaction_add
+from papers.curation.saves import paper_save
+from papers.curation.votes import vote_toggle
+from papers.models import Collection, Paper, Vote
 
-user, _ = get_user_model().objects.get_or_create(username={BENCH_USERNAME!r})
-client = Client()
-client.force_login(user)
+User = get_user_model()
+paper = Paper.objects.get(arxiv_id={PAGE_ID!r})
+user, _ = User.objects.get_or_create(username={BENCH_USERNAME!r})
+if not Vote.objects.filter(user=user, paper=paper).exists():
+    vote_toggle(user=user, paper=paper, value=Vote.Value.LIKE)
+    paper_save(user=user, paper=paper)
+    for name in ("Big-model surveys", "Read this week"):
+        paper_save(user=user, paper=paper, collection=collection_create(owner=user, name=name))
+    reaction_add(user=user, paper=paper, kind="well_written")
 name = settings.SESSION_COOKIE_NAME
-print("BENCH-SESSION " + name + "=" + client.cookies[name].value)
+for who in (user, User.objects.get(username={BENCH_MODERATOR!r})):
+    client = Client()
+    client.force_login(who)
+    print("BENCH-SESSION " + who.get_username() + " " + name + "=" + client.cookies[name].value)
 """
 
 
@@ -269,6 +360,10 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> dict:
         seed_seconds = round(time.monotonic() - started, 1)
     else:
         print(f"{existing} papers present: no synthetic papers added.")
+    output = manage(env, "shell", "--no-imports", "-c", DISCUSSION_CODE, capture=True)
+    if "BENCH-DISCUSSION" not in output:
+        raise BenchError("the discussion step printed nothing")
+    print(f"Seed paper discussion: {REVIEWS} reviews, {COMMENTS} comments.")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     return {"papers": paper_count(args.database_url), "seed_seconds": seed_seconds}
 
@@ -372,16 +467,25 @@ def wait_ready(base: str, server: subprocess.Popen, timeout: float = 60) -> None
     raise BenchError(f"gunicorn did not answer /healthz within {timeout:.0f} s")
 
 
-def signed_in_target(env: dict[str, str]) -> Target:
+def signed_in_targets(env: dict[str, str]) -> list[Target]:
+    """Search and the paper page as the bench curator, and the page as the moderator."""
     output = manage(env, "shell", "--no-imports", "-c", SESSION_CODE, capture=True)
-    for line in output.splitlines():
-        if line.startswith("BENCH-SESSION "):
-            cookie = line.removeprefix("BENCH-SESSION ")
-            return Target(SIGNED_IN_SEARCH, SEARCH_PATH, None, {"Cookie": cookie})
-    raise BenchError("the session step printed no cookie")
+    cookies = dict(
+        line.removeprefix("BENCH-SESSION ").split(" ", 1)
+        for line in output.splitlines()
+        if line.startswith("BENCH-SESSION ")
+    )
+    if set(cookies) != {BENCH_USERNAME, BENCH_MODERATOR}:
+        raise BenchError("the session step printed no cookies")
+    curator, moderator = {"Cookie": cookies[BENCH_USERNAME]}, {"Cookie": cookies[BENCH_MODERATOR]}
+    return [
+        Target(SIGNED_IN_SEARCH, SEARCH_PATH, None, curator, "curator"),
+        Target("page_curator", PAGE_PATH, SIGNED_IN_PAGE_TARGET, curator, "curator"),
+        Target("page_moderator", PAGE_PATH, SIGNED_IN_PAGE_TARGET, moderator, "moderator"),
+    ]
 
 
-def check_responses(base: str, signed_in: Target) -> tuple[list[Target], dict[str, str]]:
+def check_responses(base: str, signed_in: list[Target]) -> tuple[list[Target], dict[str, str]]:
     """The targets to measure, and why any was left out."""
     status, body = fetch(base + PAGE_PATH)
     if status != 200 or PAGE_TITLE.encode() not in body:
@@ -394,9 +498,12 @@ def check_responses(base: str, signed_in: Target) -> tuple[list[Target], dict[st
         found = re.search(rb'search-results__count">(\d+) paper', body)
         if status != 200 or not found or int(found[1]) == 0:
             raise BenchError(f"GET {path} answered {status} without any paper found")
-    status, body = fetch(base + signed_in.path, headers=signed_in.headers)
-    if status != 200 or BENCH_USERNAME.encode() not in body:
-        raise BenchError(f"GET {signed_in.path} signed in answered {status} without the user")
+    for target, who in zip(
+        signed_in, (BENCH_USERNAME, BENCH_USERNAME, BENCH_MODERATOR), strict=True
+    ):
+        status, body = fetch(base + target.path, headers=target.headers)
+        if status != 200 or who.encode() not in body:
+            raise BenchError(f"GET {target.path} signed in answered {status} without {who}")
     skipped = {}
     status, body = fetch(base + SLICE_PATH, headers=HTMX_HEADERS)
     if status == 404:
@@ -404,7 +511,7 @@ def check_responses(base: str, signed_in: Target) -> tuple[list[Target], dict[st
         skipped["map_slice"] = f"GET {SLICE_PATH} answered 404"
     elif status != 200 or b"<html" in body[:500].lower():
         raise BenchError(f"GET {SLICE_PATH} (htmx) answered {status} or a whole page")
-    return [t for t in (*TARGETS, signed_in) if t.name not in skipped], skipped
+    return [t for t in (*TARGETS, *signed_in) if t.name not in skipped], skipped
 
 
 # --- Load generators -------------------------------------------------------------------------
@@ -582,11 +689,18 @@ def main(argv: list[str]) -> int:
     env = server_env(args)
     data = prepare(args, env)
     neighbours = recompute(args, env, data["papers"])
+    signed_in = signed_in_targets(env)
     queries = query_count(env)
     print(
         f"Queries of one uncached render of {PAGE_PATH}: {queries['uncached']} "
         f"(cached: {queries['cached']}); page {queries['page_bytes']} bytes"
     )
+    for role in ("curator", "moderator"):
+        page = queries[f"page_{role}"]
+        print(
+            f"Signed in as the bench {role}: {page['queries']} queries, {page['render_ms']:.1f} ms "
+            f"of server time per render (median of 5), {page['bytes']} bytes"
+        )
     for name in ("search", "search_filtered", "map_slice"):
         counted = queries[name]
         print(
@@ -601,7 +715,7 @@ def main(argv: list[str]) -> int:
     try:
         server = start_server(args, env, port)
         wait_ready(base, server)
-        targets, skipped = check_responses(base, signed_in_target(env))
+        targets, skipped = check_responses(base, signed_in)
         for name, reason in skipped.items():
             print(f"NOTE: {name} not measured: {reason}")
         print(
