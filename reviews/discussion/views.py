@@ -20,6 +20,7 @@ from reviews.forms import add_service_errors
 from reviews.models import Comment, ReportReason, Review
 from reviews.moderation.forms import ReportForm
 from reviews.moderation.reports import report_create
+from reviews.moderation.selectors import reported_by
 from reviews.page_blocks import comment_form_choices, discussion_context
 from reviews.reviews.services import reviews_visible_to
 
@@ -208,17 +209,23 @@ def _report_target(request: HttpRequest, paper: Paper, kind: str, pk: int) -> Re
     return target
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @paper_write(anchor="#{kind}-{pk}")
 def report_view(request: HttpRequest, paper: Paper, kind: str, pk: int) -> HttpResponse:
+    """GET: the report form (swapped in place of the item's "Report" link, or a page of its
+    own without JavaScript), so the paper page carries no form per item. POST: the report."""
     target = _report_target(request, paper, kind, pk)
-    form = ReportForm(request.POST)
-    if form.is_valid():
-        try:
-            report_create(reporter=request.user, target=target, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    done = form.is_valid()
+    if request.method == "GET":
+        form = ReportForm()
+        done = target.pk in reported_by(request.user, paper)[kind]
+    else:
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                report_create(reporter=request.user, target=target, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+        done = form.is_valid()
     context = {
         "paper": paper,
         "kind": kind,
@@ -230,6 +237,8 @@ def report_view(request: HttpRequest, paper: Paper, kind: str, pk: int) -> HttpR
     }
     if request.htmx:
         return render(request, "reviews/report.html", context)
+    if request.method == "GET":
+        return render(request, "reviews/report_page.html", context)
     if done:
         return see_other(f"{paper.get_absolute_url()}#{kind}-{pk}")
     return render(request, "reviews/report_page.html", context, status=400)

@@ -11,7 +11,19 @@ from django.utils import timezone
 
 from reviews.discussion.services import comment_counts_refresh, comment_create
 from reviews.models import Comment, Report
+from reviews.reviews.services import ReviewText, review_create
 from tests.support.factories import make_paper
+
+REVIEW_TEXT = ReviewText(
+    claims="",
+    strengths="Clear.",
+    concerns=[],
+    method_questions="",
+    reproducibility="not_assessed",
+    reproducibility_notes="",
+    recommendation="skim",
+    confidence=3,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -222,6 +234,35 @@ def test_reporting_a_comment(client, curator, other_curator):
     assert Report.objects.count() == 1
     page = client.get(paper.get_absolute_url()).content.decode()
     assert "Reported. Moderators will look at it." in page
+
+
+def test_the_report_form_comes_when_asked_for(client, curator, other_curator):
+    """The page carries a "Report" link per item, not a form: the form is fetched in place
+    (htmx) or opens as a page of its own (no JavaScript)."""
+    paper = make_paper()
+    comment = comment_create(author=curator, paper=paper, body="Dubious")
+    review = review_create(author=curator, paper=paper, text=REVIEW_TEXT)
+    url = reverse("reviews:report-comment", args=[paper.arxiv_id, comment.pk])
+    response = client.get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+    client.force_login(other_curator)
+    page = client.get(paper.get_absolute_url()).content.decode()
+    assert f'href="{url}" hx-get="{url}"' in page
+    assert 'name="reason"' not in page  # no form per item
+    review_url = reverse("reviews:report-review", args=[paper.arxiv_id, review.pk])
+    assert f'hx-get="{review_url}"' in page
+
+    fragment = client.get(url, headers=HX).content.decode()
+    assert f'id="report-comment-{comment.pk}"' in fragment and "<html" not in fragment
+    assert 'name="reason"' in fragment and '<details class="report__control" open>' in fragment
+    whole = client.get(url)
+    assert whole.status_code == 200
+    assert "<html" in whole.content.decode() and 'name="reason"' in whole.content.decode()
+
+    client.post(url, {"reason": "spam"}, headers=HX)
+    assert "Reported. Moderators will look at it." in client.get(url, headers=HX).content.decode()
+    assert Report.objects.count() == 1  # asking for the form again reports nothing
 
 
 def test_a_report_needs_a_reason_and_details_for_other(client, curator, other_curator):
