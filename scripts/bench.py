@@ -70,11 +70,10 @@ class Target:
 
     @property
     def label(self) -> str:
-        if "HX-Request" in self.headers:
-            return f"GET {self.path} (htmx)"
+        notes = ["htmx"] if "HX-Request" in self.headers else []
         if "Cookie" in self.headers:
-            return f"GET {self.path} (signed in as the {self.who})"
-        return f"GET {self.path}"
+            notes.append(f"signed in as the {self.who}")
+        return f"GET {self.path}" + (f" ({', '.join(notes)})" if notes else "")
 
 
 TARGETS = (
@@ -160,6 +159,21 @@ for role, username in (("curator", {BENCH_USERNAME!r}), ("moderator", {BENCH_MOD
         "bytes": len(response.content),
     }}
     client.logout()
+
+# The other pages a curator uses every day: queries of one request each.
+from papers.models import Collection
+curator = get_user_model().objects.get(username={BENCH_USERNAME!r})
+client.force_login(curator)
+shelf = Collection.objects.get(owner=curator, name="Two hundred papers")
+for name, path, headers in (
+    ("home_curator", "/", {{}}),
+    ("for_you_curator", "/", {{"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "home-for-you"}}),
+    ("collection_curator", shelf.get_absolute_url(), {{}}),
+    ("profile_curator", "/accounts/profile/{BENCH_USERNAME}/", {{}}),
+    ("notifications_curator", "/accounts/notifications/", {{}}),
+):
+    result[name] = counted(path, **headers)
+client.logout()
 print("BENCH-QUERIES " + json.dumps(result))
 """
 
@@ -236,6 +250,16 @@ if not Vote.objects.filter(user=user, paper=paper).exists():
     for name in ("Big-model surveys", "Read this week"):
         paper_save(user=user, paper=paper, collection=collection_create(owner=user, name=name))
     reaction_add(user=user, paper=paper, kind="well_written")
+# A collection of 200 papers, and notifications of the seed paper's reviews (it is saved).
+from accounts.notifications.services import notifications_for_review
+from reviews.models import Review
+if not Collection.objects.filter(owner=user, name="Two hundred papers").exists():
+    big = collection_create(owner=user, name="Two hundred papers")
+    for other in Paper.objects.exclude(pk=paper.pk).order_by("pk")[:200]:
+        paper_save(user=user, paper=other, collection=big)
+    for review_id in Review.objects.filter(paper=paper).values_list("pk", flat=True):
+        notifications_for_review(review_id=review_id)
+print("BENCH-COLLECTION", Collection.objects.get(owner=user, name="Two hundred papers").pk)
 name = settings.SESSION_COOKIE_NAME
 for who in (user, User.objects.get(username={BENCH_MODERATOR!r})):
     client = Client()
@@ -475,13 +499,23 @@ def signed_in_targets(env: dict[str, str]) -> list[Target]:
         for line in output.splitlines()
         if line.startswith("BENCH-SESSION ")
     )
-    if set(cookies) != {BENCH_USERNAME, BENCH_MODERATOR}:
-        raise BenchError("the session step printed no cookies")
+    collection = re.search(r"^BENCH-COLLECTION (\d+)$", output, re.MULTILINE)
+    if set(cookies) != {BENCH_USERNAME, BENCH_MODERATOR} or not collection:
+        raise BenchError("the session step printed no cookies or no collection")
     curator, moderator = {"Cookie": cookies[BENCH_USERNAME]}, {"Cookie": cookies[BENCH_MODERATOR]}
+    for_you = curator | {"HX-Request": "true", "HX-Target": "home-for-you"}
+    target = SIGNED_IN_PAGE_TARGET
     return [
         Target(SIGNED_IN_SEARCH, SEARCH_PATH, None, curator, "curator"),
-        Target("page_curator", PAGE_PATH, SIGNED_IN_PAGE_TARGET, curator, "curator"),
-        Target("page_moderator", PAGE_PATH, SIGNED_IN_PAGE_TARGET, moderator, "moderator"),
+        Target("page_curator", PAGE_PATH, target, curator, "curator"),
+        Target("page_moderator", PAGE_PATH, target, moderator, "moderator"),
+        Target("home_curator", "/", target, curator, "curator"),
+        Target("for_you_curator", "/", target, for_you, "curator"),
+        Target("collection_curator", f"/collections/{collection[1]}/", target, curator, "curator"),
+        Target(
+            "profile_curator", f"/accounts/profile/{BENCH_USERNAME}/", target, curator, "curator"
+        ),
+        Target("notifications_curator", "/accounts/notifications/", target, curator, "curator"),
     ]
 
 
@@ -498,11 +532,11 @@ def check_responses(base: str, signed_in: list[Target]) -> tuple[list[Target], d
         found = re.search(rb'search-results__count">(\d+) paper', body)
         if status != 200 or not found or int(found[1]) == 0:
             raise BenchError(f"GET {path} answered {status} without any paper found")
-    for target, who in zip(
-        signed_in, (BENCH_USERNAME, BENCH_USERNAME, BENCH_MODERATOR), strict=True
-    ):
+    for target in signed_in:
+        who = BENCH_MODERATOR if target.who == "moderator" else BENCH_USERNAME
         status, body = fetch(base + target.path, headers=target.headers)
-        if status != 200 or who.encode() not in body:
+        # Whole pages name who is signed in in their header; an htmx fragment has none.
+        if status != 200 or ("HX-Request" not in target.headers and who.encode() not in body):
             raise BenchError(f"GET {target.path} signed in answered {status} without {who}")
     skipped = {}
     status, body = fetch(base + SLICE_PATH, headers=HTMX_HEADERS)
@@ -701,7 +735,16 @@ def main(argv: list[str]) -> int:
             f"Signed in as the bench {role}: {page['queries']} queries, {page['render_ms']:.1f} ms "
             f"of server time per render (median of 5), {page['bytes']} bytes"
         )
-    for name in ("search", "search_filtered", "map_slice"):
+    for name in (
+        "search",
+        "search_filtered",
+        "map_slice",
+        "home_curator",
+        "for_you_curator",
+        "collection_curator",
+        "profile_curator",
+        "notifications_curator",
+    ):
         counted = queries[name]
         print(
             f"Queries of one request, {name}: {counted['queries']} "
