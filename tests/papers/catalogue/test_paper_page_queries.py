@@ -168,3 +168,39 @@ def test_reviews_and_discussion_cost_the_same_however_many(client, django_user_m
     cache.clear(), local_pages.clear()
     assert _queries_for(client, paper) == expected
     assert _queries_for(client, empty) == expected - 1
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_five_or_five_hundred_comments_cost_the_same_queries(client, django_user_model, signed_in):
+    """Threads built from one list, however long: a paper with 500 comments (replies down to
+    the collapsed depth) runs as many queries as one with 5."""
+    from reviews.discussion.services import comment_counts_refresh
+    from reviews.models import Comment
+
+    viewer = django_user_model.objects.create_user("viewer", password="x" * 12)
+    writer = django_user_model.objects.create_user("writer", password="x" * 12)
+    counts = {}
+    for size in (5, 500):
+        paper = make_paper(authors=3)
+        comments: list[Comment] = []
+        for i in range(size):
+            parent = comments[i // 2] if i and i % 2 and comments[i // 2].depth < 4 else None
+            comment = Comment(
+                paper=paper,
+                author=viewer if i % 9 == 0 else writer,
+                parent=parent,
+                depth=parent.depth + 1 if parent else 0,
+                body=f"Comment {i} with a https://example.org/{'x' * 200} link",
+                is_hidden=i % 50 == 1,
+            )
+            rendered(comment).save()
+            comments.append(comment)
+        comment_counts_refresh([paper.pk])
+        if signed_in:
+            client.force_login(viewer)
+        cache.clear(), local_pages.clear()
+        html = client.get(paper.get_absolute_url()).content.decode()
+        assert f"Comment {size - 1} " in html
+        cache.clear(), local_pages.clear()
+        counts[size] = _queries_for(client, paper)
+    assert counts[5] == counts[500]
