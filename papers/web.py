@@ -130,10 +130,8 @@ write_limited = ratelimit(group="writes", key="user", rate=write_rate, method="P
 def paper_for_write(arxiv_id: str) -> Paper:
     """The paper named in the URL (Http404 if malformed or unknown), with the fields the
     review and discussion blocks show."""
-    paper = selectors.paper_or_404(arxiv_id)
-    return Paper.objects.only(
-        "pk", "arxiv_id", "version", "review_count", "comment_count", "title"
-    ).get(pk=paper.pk)
+    fields = ("pk", "arxiv_id", "version", "review_count", "comment_count", "title")
+    return selectors.paper_by_id_or_404(arxiv_id, Paper.objects.only(*fields))
 
 
 def paper_write(*, anchor: str, intent: str = "") -> Callable:

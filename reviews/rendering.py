@@ -8,7 +8,7 @@ again, and the pages showing them are refreshed. `manage.py render_markdown` run
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db.models import F
 
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.models import Paper
@@ -33,11 +33,16 @@ def _stale(model, everything: bool):
 
 
 def _batches(model, everything: bool) -> Iterator[list]:
-    fields = ["pk", *model.MARKDOWN_FIELDS, "rendered_with", PAPER_OF[model]]
+    """Rows with their Markdown sources and, as ``paper_of``, the paper they are shown on."""
+    rows = (
+        _stale(model, everything)
+        .only("pk", *model.MARKDOWN_FIELDS, "rendered_with")
+        .annotate(paper_of=F(PAPER_OF[model]))
+    )
     last = 0
     while True:
         # Keyset pages: rows re-rendered meanwhile drop out of the "stale" filter.
-        batch = list(_stale(model, everything).filter(pk__gt=last).only(*fields)[:BATCH_SIZE])
+        batch = list(rows.filter(pk__gt=last)[:BATCH_SIZE])
         if not batch:
             return
         last = batch[-1].pk
@@ -53,13 +58,8 @@ def markdown_rerender(*, everything: bool = False) -> RerenderSummary:
         for batch in _batches(model, everything):
             for row in batch:
                 markdown_render(row)
-            with transaction.atomic():
-                model.objects.bulk_update(batch, markdown_stored_fields(model))
-            paper_ids.update(
-                model.objects.filter(pk__in=[r.pk for r in batch]).values_list(
-                    PAPER_OF[model], flat=True
-                )
-            )
+            model.objects.bulk_update(batch, markdown_stored_fields(model))
+            paper_ids.update(row.paper_of for row in batch)
             setattr(summary, counter, getattr(summary, counter) + len(batch))
         if paper_ids:
             arxiv_ids = Paper.objects.filter(pk__in=paper_ids).values_list("arxiv_id", flat=True)

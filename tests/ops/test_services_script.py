@@ -2,6 +2,9 @@
 refusals when something cannot be set up."""
 
 import importlib.util
+import os
+import subprocess
+import sys
 import urllib.parse
 
 import pytest
@@ -68,3 +71,47 @@ def test_the_command_line_reports_a_setup_error_in_one_line(monkeypatch, capsys)
     assert err == [
         "BZPEER setup: DATABASE_URL points at a server BZPEER cannot use: it does not answer."
     ]
+
+
+def _db(action: str, data) -> str:
+    """`scripts/services.py db ACTION` as `make run` calls it, on a data folder of the test's."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "services.py"), "db", action],
+        env={**os.environ, "BZPEER_PGDATA": str(data)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+
+@pytest.mark.slow
+def test_the_embedded_server_starts_keeps_its_data_and_stops(tmp_path):
+    """What `make run` starts on a fresh machine: PostgreSQL 18 with the extensions BZPEER
+    relies on, its data kept from one start to the next, reached through its socket only."""
+    import psycopg
+
+    data = tmp_path / "pgdata"
+    try:
+        url = _db("start", data)
+        assert urllib.parse.unquote(urllib.parse.urlsplit(url).hostname) == str(data)
+        assert _db("start", data) == url  # already running: reused
+        assert _db("status", data).startswith("running")
+        assert services.server_lacks(url) == ""
+        with psycopg.connect(url, autocommit=True) as conn:
+            assert conn.execute("SHOW server_version_num").fetchone()[0].startswith("18")
+            assert conn.execute("SHOW listen_addresses").fetchone()[0] == ""  # no TCP port
+            for extension in ("vector", "pg_trgm", "unaccent"):
+                conn.execute(f"CREATE EXTENSION {extension}")
+            conn.execute("CREATE TABLE kept (note text)")
+            conn.execute("INSERT INTO kept VALUES ('still here')")
+        _db("stop", data)
+        assert _db("status", data) == "not running"
+        assert services.server_lacks(url) == "it does not answer"
+
+        url = _db("start", data)
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT note FROM kept").fetchone()[0] == "still here"
+    finally:
+        _db("stop", data)
