@@ -54,8 +54,12 @@ def see_other(url: str) -> HttpResponse:
 
 
 def login_first(paper: Paper, *, intent: str = "", anchor: str = "") -> HttpResponse:
-    """Send an anonymous visitor to log in, back to the paper with what they wanted."""
-    next_url = paper.get_absolute_url() + (f"?intent={intent}" if intent else "") + anchor
+    """Send an anonymous visitor to log in, back to the paper with what they wanted (and
+    with every item listed when they wanted one review or comment)."""
+    query = [f"intent={intent}"] if intent else []
+    if anchor.startswith(("#review-", "#comment-")):
+        query.append("show=all")
+    next_url = paper.get_absolute_url() + ("?" + "&".join(query) if query else "") + anchor
     return redirect_to_login(next_url, settings.LOGIN_URL)
 
 

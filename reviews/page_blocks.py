@@ -17,6 +17,33 @@ from reviews.reviews.forms import ReviewForm
 from reviews.reviews.selectors import paper_reviews
 from reviews.selectors import signed_in
 
+# A page shows the newest reviews and the first threads of the discussion up to these
+# numbers; "Show all" loads the rest in place (or opens the page with ?show=all).
+REVIEWS_SHOWN = 10
+COMMENTS_SHOWN = 30
+
+
+def first_reviews(reviews: list, limit: int | None) -> list:
+    """The ``limit`` newest reviews, and the viewer's own (first, as listed) wherever it is."""
+    if limit is None or len(reviews) <= limit:
+        return reviews
+    newest = sorted(reviews, key=lambda review: (review.created_at, review.pk), reverse=True)
+    keep = {review.pk for review in newest[:limit]}
+    return [review for review in reviews if review.pk in keep or review.is_mine]
+
+
+def first_threads(threads: list, limit: int | None) -> list:
+    """Whole threads, in order, while they hold at most ``limit`` comments (at least one)."""
+    if limit is None:
+        return threads
+    shown, total = [], 0
+    for node in threads:
+        total += 1 + node.reply_count
+        if shown and total > limit:
+            break
+        shown.append(node)
+    return shown
+
 
 def reviews_context(
     paper: Paper,
@@ -27,14 +54,17 @@ def reviews_context(
     editing_review: int | None = None,
     review_edit_form: ReviewForm | None = None,
     reported: dict | None = None,
+    limit: int | None = None,
 ) -> dict:
-    reviews = paper_reviews(paper, viewer)
+    every = paper_reviews(paper, viewer)
+    reviews = first_reviews(every, limit)
     mine = next((review for review in reviews if review.is_mine), None)
     if reported is None:
         reported = reported_by(viewer, paper)
     return {
         "paper": paper,
         "reviews": reviews,
+        "reviews_more": len(every) - len(reviews),
         "my_review": mine,
         # The form opens in place: for a new review, or (intent=review) after logging in.
         "review_form": review_form or (ReviewForm() if form_open and not mine else None),
@@ -67,12 +97,18 @@ def discussion_context(
     reply_to: int | None = None,
     reply_form: CommentForm | None = None,
     reported: dict | None = None,
+    limit: int | None = None,
 ) -> dict:
     if reported is None:
         reported = reported_by(viewer, paper)
+    discussion = paper_discussion(paper, viewer, sort=sort, kind=kind)
+    threads = first_threads(discussion.threads, limit)
+    more = sum(1 + node.reply_count for node in discussion.threads[len(threads) :])
+    discussion.threads = threads
     return {
         "paper": paper,
-        "discussion": paper_discussion(paper, viewer, sort=sort, kind=kind),
+        "discussion": discussion,
+        "comments_more": more,
         "discussion_url": reverse("reviews:discussion", args=[paper.arxiv_id]),
         "comment_form": comment_form or CommentForm(),
         "editing_comment": editing_comment,
@@ -89,8 +125,12 @@ def discussion_context(
     }
 
 
-def paper_blocks_context(paper: Paper, viewer, *, intent: str = "", **extra) -> dict:
-    """Both blocks of the whole page; ``intent`` "review" opens the review form."""
+def paper_blocks_context(
+    paper: Paper, viewer, *, intent: str = "", show_all: bool = True, **extra
+) -> dict:
+    """Both blocks of the whole page; ``intent`` "review" opens the review form. A plain
+    visit shows the first items only (``show_all`` False); a page carrying a form or an
+    open item (an edit, a reply, errors) shows them all, so that item is on it."""
     viewer_signed_in = signed_in(viewer)
     reported = reported_by(viewer, paper)
     reviews = reviews_context(
@@ -101,6 +141,7 @@ def paper_blocks_context(paper: Paper, viewer, *, intent: str = "", **extra) -> 
         editing_review=extra.pop("editing_review", None),
         review_edit_form=extra.pop("review_edit_form", None),
         reported=reported,
+        limit=None if show_all else REVIEWS_SHOWN,
     )
     discussion = discussion_context(
         paper,
@@ -113,5 +154,6 @@ def paper_blocks_context(paper: Paper, viewer, *, intent: str = "", **extra) -> 
         reply_to=extra.pop("reply_to", None),
         reply_form=extra.pop("reply_form", None),
         reported=reported,
+        limit=None if show_all else COMMENTS_SHOWN,
     )
     return reviews | discussion | extra

@@ -107,3 +107,7 @@ class Notification(models.Model):
     def anchor(self) -> str:
         """The id of the source on the paper page."""
         return f"review-{self.review_id}" if self.review_id else f"comment-{self.comment_id}"
+
+    @property
+    def item_url(self) -> str:
+        return self.paper.get_item_url(self.anchor)

@@ -215,7 +215,7 @@ def digest_message(
                 "actor": str(entry.actor),
                 "paper_title": entry.paper.title,
                 "excerpt": entry.excerpt,
-                "url": _absolute(f"{entry.paper.get_absolute_url()}#{entry.anchor}"),
+                "url": _absolute(entry.paper.get_item_url(entry.anchor)),
             }
             for entry in listed
         ],

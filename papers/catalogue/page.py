@@ -20,6 +20,8 @@ def curation_context(
         "paper": paper,
         "curation": selectors.paper_curation(paper, viewer if signed_in else None),
         "my_vote": my_vote if signed_in else None,
+        "liked": signed_in and my_vote == 1,
+        "disliked": signed_in and my_vote == -1,
         "intent": curation_intent(intent) if signed_in else None,
         # Log-in moves with the accounts app: the link follows the setting, not a fixed path.
         "login_url": settings.LOGIN_URL,

@@ -14,7 +14,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db.transaction import on_commit
+
+from papers.catalogue.page_slots import Skeleton, skeleton_parse
 
 PAGE_TIMEOUT = 60 * 60 * 24
 # Renderings each process keeps in memory; the shared cache still decides if one is current.
@@ -22,14 +24,15 @@ LOCAL_PAGES = 256
 
 
 class _LocalPages:
-    """A small per-process LRU of (token, content), so a hit reads only the token from Redis."""
+    """A small per-process LRU of (token, rendering), so a hit reads only the token from Redis
+    (a rendering is the page's bytes, or a skeleton's parsed tree)."""
 
     def __init__(self, size: int):
         self._size = size
-        self._pages: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self._pages: OrderedDict[str, tuple[str, object]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str, token: str) -> bytes | None:
+    def get(self, key: str, token: str):
         with self._lock:
             stored = self._pages.get(key)
             if stored is None or stored[0] != token:
@@ -37,7 +40,7 @@ class _LocalPages:
             self._pages.move_to_end(key)
             return stored[1]
 
-    def put(self, key: str, token: str, content: bytes) -> None:
+    def put(self, key: str, token: str, content) -> None:
         with self._lock:
             self._pages[key] = (token, content)
             self._pages.move_to_end(key)
@@ -64,21 +67,35 @@ def _current_token(arxiv_id: str) -> str:
 
 def cached_page(arxiv_id: str, variant: str, render: Callable[[], str]) -> bytes:
     """The rendering of one variant of a paper's page, from the cache while it is current."""
+    return _cached(arxiv_id, variant, render, bytes)
+
+
+def cached_skeleton(arxiv_id: str, variant: str, render: Callable[[], str]) -> Skeleton:
+    """A shared rendering with slots (papers/catalogue/page_slots.py), parsed once per
+    process and rendering, from the cache while it is current."""
+    return _cached(arxiv_id, variant, render, lambda content: skeleton_parse(content.decode()))
+
+
+def _cached[T](
+    arxiv_id: str, variant: str, render: Callable[[], str], load: Callable[[bytes], T]
+) -> T:
     page_key = f"paper-page:{arxiv_id}:{variant}"
     token = cache.get(_token_key(arxiv_id))
     if token is not None:
-        if (content := local_pages.get(page_key, token)) is not None:
-            return content
+        if (value := local_pages.get(page_key, token)) is not None:
+            return value
         stored = cache.get(page_key)
         if stored is not None and stored[0] == token:
-            local_pages.put(page_key, token, stored[1])
-            return stored[1]
+            value = load(stored[1])
+            local_pages.put(page_key, token, value)
+            return value
     else:
         token = _current_token(arxiv_id)
     content = render().encode()
     cache.set(page_key, (token, content), timeout=PAGE_TIMEOUT)
-    local_pages.put(page_key, token, content)
-    return content
+    value = load(content)
+    local_pages.put(page_key, token, value)
+    return value
 
 
 def paper_pages_invalidate(arxiv_ids: Iterable[str]) -> None:
@@ -90,4 +107,4 @@ def paper_pages_invalidate(arxiv_ids: Iterable[str]) -> None:
     def replace_tokens() -> None:
         cache.set_many({_token_key(i): uuid.uuid4().hex for i in ids}, timeout=None)
 
-    transaction.on_commit(replace_tokens)
+    on_commit(replace_tokens)

@@ -42,6 +42,14 @@ def paper_get(*, arxiv_id: str, viewer=None) -> Paper | None:
     return queryset.first()
 
 
+def paper_row(*, arxiv_id: str, viewer) -> Paper | None:
+    """The paper's own row (counts included) and the signed-in ``viewer``'s ``my_vote``, in
+    one query: what a shared page's per-viewer parts need (papers/catalogue/member_page.py)."""
+    my_vote = Vote.objects.filter(paper=OuterRef("pk"), user=viewer).values("value")[:1]
+    queryset = Paper.objects.defer(*UNSHOWN_FIELDS).annotate(my_vote=Subquery(my_vote))
+    return queryset.filter(arxiv_id=arxiv_id).first()
+
+
 def arxiv_id_or_404(raw_id: str) -> ArxivId:
     """The id a URL names, in any form; Http404 saying what is wrong with it otherwise."""
     try:

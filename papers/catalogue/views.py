@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from papers.catalogue import browse, selectors
 from papers.catalogue.bibtex import paper_bibtex
+from papers.catalogue.member_page import member_page
 from papers.catalogue.page import paper_page_context
 from papers.catalogue.page_cache import cached_page
 from papers.models import Paper
@@ -62,27 +63,39 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if moved := canonical_redirect(request, parsed, arxiv_id, "papers:detail"):
         return moved
 
+    # A long discussion shows its first items; ?show=all (the "Show more" link without
+    # JavaScript, and links to one review or comment) shows every one.
+    show_all = request.GET.get("show") == "all"
     if not request.user.is_authenticated and not request.htmx:
         # Anonymous visitors all see the same page: serve it from the exact cache.
         def render_page() -> str:
             paper = selectors.paper_get(arxiv_id=parsed.id)
             if paper is None:
                 raise Paper.DoesNotExist
-            return render_to_string(
-                "papers/detail.html", paper_page_context(request, paper), request
-            )
+            context = paper_page_context(request, paper, show_all=show_all)
+            return render_to_string("papers/detail.html", context, request)
 
+        variant = "anonymous-all" if show_all else "anonymous"
         try:
-            return HttpResponse(cached_page(parsed.id, "anonymous", render_page))
+            return HttpResponse(cached_page(parsed.id, variant, render_page))
         except Paper.DoesNotExist:
             return not_found_page(request, parsed.id)
 
+    # Only signed-in views count, and the page cache above serves only anonymous ones.
+    intent = request.GET.get("intent", "")
+    if not request.htmx and intent != "review":
+        # The shared signed-in rendering with this viewer's state filled in; the review form
+        # opened by an intent, htmx history restores and hidden items of theirs render whole.
+        html = member_page(request, parsed.id, intent=intent, show_all=show_all)
+        if html is not None:
+            seen_record(user=request.user, arxiv_id=parsed.id)
+            return HttpResponse(html)
     paper = selectors.paper_get(arxiv_id=parsed.id, viewer=request.user)
     if paper is None:
         return not_found_page(request, parsed.id)
-    # Only signed-in views count, and the page cache above serves only anonymous ones.
     seen_record(user=request.user, arxiv_id=paper.arxiv_id)
-    return render(request, "papers/detail.html", paper_page_context(request, paper))
+    context = paper_page_context(request, paper, show_all=show_all)
+    return render(request, "papers/detail.html", context)
 
 
 @require_safe

@@ -133,6 +133,11 @@ class Paper(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("papers:detail", kwargs={"arxiv_id": self.arxiv_id})
 
+    def get_item_url(self, anchor: str) -> str:
+        """The page opened at one review or comment (``anchor`` "review-45", "comment-123"):
+        with every item listed, as a plain visit lists only the first of a long discussion."""
+        return f"{self.get_absolute_url()}?show=all#{anchor}"
+
     @property
     def abs_url(self) -> str:
         return f"https://arxiv.org/abs/{self.arxiv_id}v{self.version}"

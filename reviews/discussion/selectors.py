@@ -59,6 +59,30 @@ def _sort_key(sort: str):
     return lambda node: (node.comment.created_at, node.comment.pk)
 
 
+def _decorate(paper: Paper, comments: list[Comment], viewer_pk: int | None) -> None:
+    """Each comment's address and what the viewer may do with it."""
+    now = timezone.now()
+    # One reverse() for the paper, not five per comment: a long thread has hundreds.
+    base = item_url_base(paper, "comment")
+    for comment in comments:
+        comment.url_base = f"{base}{comment.pk}/"
+        comment.is_mine = comment.author_id == viewer_pk
+        comment.can_edit = (
+            comment.is_mine and not comment.is_deleted and now <= _editable_until(comment)
+        )
+
+
+def viewer_comments(paper: Paper, viewer, pks: set[int]) -> list[Comment]:
+    """The viewer's own comments among ``pks``, as the discussion shows them."""
+    comments = list(
+        with_helpful(Comment.objects.filter(paper=paper, author=viewer, pk__in=pks), viewer)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    _decorate(paper, comments, viewer.pk)
+    return comments
+
+
 def paper_discussion(
     paper: Paper, viewer=None, *, sort: str = "oldest", kind: str = ""
 ) -> Discussion:
@@ -75,17 +99,8 @@ def paper_discussion(
         .select_related("author")
         .order_by("created_at", "pk")
     )
-    now = timezone.now()
-    # One reverse() for the paper, not five per comment: a long thread has hundreds.
-    base = item_url_base(paper, "comment")
-    nodes: dict[int, CommentNode] = {}
-    for comment in comments:
-        comment.url_base = f"{base}{comment.pk}/"
-        comment.is_mine = comment.author_id == viewer_pk
-        comment.can_edit = (
-            comment.is_mine and not comment.is_deleted and now <= _editable_until(comment)
-        )
-        nodes[comment.pk] = CommentNode(comment)
+    _decorate(paper, comments, viewer_pk)
+    nodes = {comment.pk: CommentNode(comment) for comment in comments}
 
     visible = [c for c in comments if not c.is_hidden or c.author_id == viewer_pk]
     count = sum(1 for c in comments if not c.is_hidden and not c.is_deleted)

@@ -105,7 +105,7 @@ def comment_create_view(request: HttpRequest, paper: Paper) -> HttpResponse:
             else:
                 if request.htmx:
                     return _block(request, paper)
-                return see_other(f"{paper.get_absolute_url()}#comment-{comment.pk}")
+                return see_other(paper.get_item_url(f"comment-{comment.pk}"))
     if request.htmx:
         # The form comes back with its messages and what was typed (200, so htmx swaps it).
         return _reply_or_block(request, paper, form)
@@ -178,7 +178,7 @@ def _save_edit(request: HttpRequest, paper: Paper, comment: Comment) -> HttpResp
         else:
             if request.htmx:
                 return _block(request, paper)
-            return see_other(f"{paper.get_absolute_url()}#comment-{comment.pk}")
+            return see_other(paper.get_item_url(f"comment-{comment.pk}"))
     return _editing(request, paper, comment, form, status=400)
 
 
@@ -240,5 +240,5 @@ def report_view(request: HttpRequest, paper: Paper, kind: str, pk: int) -> HttpR
     if request.method == "GET":
         return render(request, "reviews/report_page.html", context)
     if done:
-        return see_other(f"{paper.get_absolute_url()}#{kind}-{pk}")
+        return see_other(paper.get_item_url(f"{kind}-{pk}"))
     return render(request, "reviews/report_page.html", context, status=400)

@@ -32,7 +32,7 @@ def helpful_view(request: HttpRequest, paper: Paper, kind: str, pk: int) -> Http
     except ValidationError as exc:
         return text_response(" ".join(exc.messages), 400)
     if not request.htmx:
-        return see_other(f"{paper.get_absolute_url()}#{kind}-{pk}")
+        return see_other(paper.get_item_url(f"{kind}-{pk}"))
     fresh = _target(request, paper, kind, pk)
     fresh.is_mine = False
     fresh.url_base = f"{item_url_base(paper, kind)}{pk}/"

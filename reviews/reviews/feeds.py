@@ -50,7 +50,7 @@ class PaperReviewsFeed(Feed):
         return f"{review.author}: {review.get_recommendation_display()}"
 
     def item_link(self, review: Review) -> str:
-        return f"{review.feed_paper.get_absolute_url()}#review-{review.pk}"
+        return review.feed_paper.get_item_url(f"review-{review.pk}")
 
     def item_description(self, review: Review) -> str:
         concerns: list[ReviewConcern] = list(review.concerns.all())

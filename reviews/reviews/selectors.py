@@ -10,13 +10,18 @@ from reviews.reviews.services import reviews_visible_to
 from reviews.selectors import item_url_base, signed_in
 
 
-def paper_reviews(paper: Paper, viewer=None) -> list[Review]:
+def paper_reviews(paper: Paper, viewer=None, *, pks: set[int] | None = None) -> list[Review]:
     """The reviews a viewer may read, newest first, each with ``outdated`` (the paper has a
-    newer version than the one it was written for) and ``is_mine``."""
+    newer version than the one it was written for) and ``is_mine``; only those of ``pks``
+    when given."""
+    queryset = Review.objects.filter(reviews_visible_to(viewer if signed_in(viewer) else None))
+    if pks is not None:
+        queryset = queryset.filter(pk__in=pks)
     queryset = (
-        Review.objects.filter(reviews_visible_to(viewer if signed_in(viewer) else None))
-        .filter(paper=paper)
+        queryset.filter(paper=paper)
         .select_related("author")
+        # Explicit: a model's default ordering is dropped from aggregating (helpful) queries.
+        .order_by("-created_at", "-pk")
         .prefetch_related(Prefetch("concerns", queryset=ReviewConcern.objects.order_by("position")))
     )
     reviews = list(with_helpful(queryset, viewer))

@@ -76,7 +76,7 @@ def review_create_view(request: HttpRequest, paper: Paper) -> HttpResponse:
         else:
             if request.htmx:
                 return _reviews_block(request, paper)
-            return see_other(f"{paper.get_absolute_url()}#review-{review.pk}")
+            return see_other(paper.get_item_url(f"review-{review.pk}"))
     if request.htmx:
         # 200 so htmx swaps the form back in with the messages and everything typed.
         return _reviews_block(request, paper, review_form=form)
@@ -99,7 +99,7 @@ def review_edit_view(request: HttpRequest, paper: Paper, pk: int) -> HttpRespons
         else:
             if request.htmx:
                 return _reviews_block(request, paper)
-            return see_other(f"{paper.get_absolute_url()}#review-{review.pk}")
+            return see_other(paper.get_item_url(f"review-{review.pk}"))
     return _editing(request, paper, review, form, status=400)
 
 
@@ -134,4 +134,4 @@ def concern_addressed_view(request: HttpRequest, paper: Paper, pk: int, position
         return text_response(" ".join(exc.messages), 400)
     if request.htmx:
         return _reviews_block(request, paper)
-    return see_other(f"{paper.get_absolute_url()}#review-{review.pk}")
+    return see_other(paper.get_item_url(f"review-{review.pk}"))

@@ -63,7 +63,7 @@ def test_new_reviews_reach_a_saver_as_one_email(tmp_path):
     assert message["Subject"] == "BZPEER: 2 new reviews"
     body = message.get_body(preferencelist=("plain",)).get_content()
     for review in reviews:
-        assert f"http://127.0.0.1:8000/papers/{paper.arxiv_id}/#review-{review.pk}" in body
+        assert f"http://127.0.0.1:8000/papers/{paper.arxiv_id}/?show=all#review-{review.pk}" in body
     assert "Grace <Reviewer> reviewed a paper you saved: Attention Is All You Need" in body
     assert '"Attention <b>replaces</b> recurrence."' in body
     assert "Alan Reviewer reviewed a paper you saved" in body

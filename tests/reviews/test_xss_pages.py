@@ -110,16 +110,16 @@ def test_there_are_enough_payloads():
 
 def test_the_paper_page_is_inert_for_everyone(client, loaded_paper, django_user_model):
     paper = loaded_paper
-    html = client.get(paper.get_absolute_url()).content.decode()
+    html = client.get(paper.get_absolute_url(), {"show": "all"}).content.decode()
     assert html.count('class="review"') == len(XSS_PAYLOADS) - 1
     assert_page_inert(html)
     # The author of hidden items sees them (marked); another curator sees the rest.
     client.force_login(django_user_model.objects.get(username="writer1"))
-    html = client.get(paper.get_absolute_url()).content.decode()
+    html = client.get(paper.get_absolute_url(), {"show": "all"}).content.decode()
     assert "Hidden by a moderator." in html
     assert_page_inert(html)
     client.force_login(django_user_model.objects.create_user("reader", password="x" * 12))
-    assert_page_inert(client.get(paper.get_absolute_url()).content.decode())
+    assert_page_inert(client.get(paper.get_absolute_url(), {"show": "all"}).content.decode())
     for sort in ("newest", "kind"):
         url = reverse("reviews:discussion", args=[paper.arxiv_id])
         assert_page_inert(client.get(url, {"sort": sort}, headers=HX).content.decode())
@@ -127,7 +127,7 @@ def test_the_paper_page_is_inert_for_everyone(client, loaded_paper, django_user_
 
 def test_each_rendered_text_is_inert_on_its_own(client, loaded_paper):
     """The user's Markdown parts of the page, one by one, against the strict allow-list."""
-    html = client.get(loaded_paper.get_absolute_url()).content.decode()
+    html = client.get(loaded_paper.get_absolute_url(), {"show": "all"}).content.decode()
     parts = lxml.html.fromstring(html).find_class("md")
     # Claims, strengths, two concerns, questions and notes; three comments.
     assert len(parts) == (len(XSS_PAYLOADS) - 1) * 9

@@ -225,7 +225,7 @@ def test_three_replies_within_the_window_make_one_email(paper, settings):
     for i in range(3):
         assert f"Replier {i} replied to your comment on: Attention Is All You Need" in email.body
         assert f'"Answer number {i}."' in email.body
-    assert f"http://127.0.0.1:8000/papers/{paper.arxiv_id}/#comment-" in email.body
+    assert f"http://127.0.0.1:8000/papers/{paper.arxiv_id}/?show=all#comment-" in email.body
     html, mimetype = email.alternatives[0]
     assert mimetype == "text/html"
     assert html.count("<li>") == 3
@@ -260,7 +260,8 @@ def test_a_digest_with_reviews_and_replies(paper, author):
     assert '"Claims on several lines."' in email.body
     assert "x" * 199 + "…" in email.body and "x" * 201 not in email.body
     review = Review.objects.get(paper=paper)
-    assert f"http://127.0.0.1:8000/papers/{paper.arxiv_id}/#review-{review.pk}" in email.body
+    review_url = f"http://127.0.0.1:8000/papers/{paper.arxiv_id}/?show=all#review-{review.pk}"
+    assert review_url in email.body
     assert "http://127.0.0.1:8000/accounts/notifications/" in email.body
     assert "http://127.0.0.1:8000/accounts/profile/edit/#notifications" in email.body
 
@@ -370,8 +371,8 @@ def test_script_and_attribute_breakouts_are_escaped_in_the_email_html():
     assert SCRIPT not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
-    assert 'href="http://127.0.0.1:8000/papers/2401.00001/#review-7"' in html
-    assert 'href="http://127.0.0.1:8000/papers/2401.00001/#comment-8"' in html
+    assert 'href="http://127.0.0.1:8000/papers/2401.00001/?show=all#review-7"' in html
+    assert 'href="http://127.0.0.1:8000/papers/2401.00001/?show=all#comment-8"' in html
 
 
 # --- Preferences -------------------------------------------------------------------------------
@@ -467,7 +468,7 @@ def test_the_page_lists_ones_own_entries_newest_first_in_pages(
     html = response.content.decode()
     assert response.status_code == 200
     assert "<title>Notifications · BZPEER</title>" in html
-    shown = [int(pk) for pk in re.findall(r'href="/papers/[^"#]+#comment-(\d+)"', html)]
+    shown = [int(pk) for pk in re.findall(r'href="/papers/[^"#]+\?show=all#comment-(\d+)"', html)]
     newest_first = [row.comment_id for row in reversed(rows)]
     assert shown == newest_first[:PAGE_SIZE]
     assert "Reply 29" in html and "Reply 4" not in html
@@ -478,7 +479,7 @@ def test_the_page_lists_ones_own_entries_newest_first_in_pages(
 
     with django_assert_max_num_queries(5):
         second = client.get(PAGE_URL, {"page": 2}).content.decode()
-    shown = [int(pk) for pk in re.findall(r'href="/papers/[^"#]+#comment-(\d+)"', second)]
+    shown = [int(pk) for pk in re.findall(r'href="/papers/[^"#]+\?show=all#comment-(\d+)"', second)]
     assert shown == newest_first[PAGE_SIZE:]
     # Opening the page marks nothing as read.
     assert Notification.objects.filter(recipient=ada, read_at__isnull=True).count() == 30
@@ -495,10 +496,9 @@ def test_entries_link_to_the_review_or_reply_and_hidden_ones_disappear(client, p
     client.force_login(saver)
 
     html = client.get(PAGE_URL).content.decode()
-    assert f'href="/papers/{paper.arxiv_id}/#review-{review.pk}">Attention Is All You Need</a>' in (
-        html
-    )
-    assert f'href="/papers/{paper.arxiv_id}/#comment-{reply.pk}">' in html
+    review_url = f"/papers/{paper.arxiv_id}/?show=all#review-{review.pk}"
+    assert f'href="{review_url}">Attention Is All You Need</a>' in html
+    assert f'href="/papers/{paper.arxiv_id}/?show=all#comment-{reply.pk}">' in html
     assert "Grace Reviewer reviewed" in html and "Grace Reviewer replied to your comment on" in html
     assert "Strong claims about attention." in html and "A reply to you." in html
     assert '<span class="badge badge--small">2<span' in html

@@ -108,7 +108,7 @@ def test_without_htmx_the_form_posts_and_redirects(client, curator):
     response = client.post(_create_url(paper), VALID)
     review = Review.objects.get()
     assert response.status_code == 303
-    assert response["Location"] == f"{paper.get_absolute_url()}#review-{review.pk}"
+    assert response["Location"] == f"{paper.get_absolute_url()}?show=all#review-{review.pk}"
     bad = client.post(_create_url(paper) + "", VALID | {"confidence": "9"})
     assert bad.status_code == 400
 

@@ -1,0 +1,196 @@
+"""The paper page for a signed-in viewer, from a rendering shared by every signed-in viewer.
+
+The shared rendering (the skeleton) is the page as a curator with nothing of their own on
+the paper sees it, with slots (papers/catalogue/page_slots.py) where viewers differ; it is
+cached under the paper's exact-invalidation token like the anonymous page. Each request
+reads the viewer's own state in one query (papers/catalogue/viewer_state.py), whatever the
+size of the discussion, and fills the slots:
+
+- the navigation: their name, their unread notifications;
+- the curation block: their vote, save state, collections, reactions (after log-in with an
+  intent, the whole block, rendered for them);
+- their own reviews and comments, rendered for them (edit, delete; their review first);
+- the helpful toggles they pressed and the report controls of what they reported;
+- the CSRF token.
+
+A viewer with an item a moderator hid (which only they may see) gets the page rendered
+whole, as does any request carrying a form or an open state (papers/catalogue/views.py).
+"""
+
+from types import SimpleNamespace
+
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from papers.catalogue import selectors
+from papers.catalogue.page import curation_context, paper_detail_context
+from papers.catalogue.page_cache import cached_skeleton
+from papers.catalogue.page_slots import CSRF_SLOT, Fill, Skeleton, csrf_mark, skeleton_fill
+from papers.catalogue.selectors import PaperCuration
+from papers.catalogue.viewer_state import ITEM_KINDS, ViewerState, viewer_state
+from papers.curation.reaction_kinds import REACTION_KINDS
+from papers.curation.reactions import ReactionTally
+from papers.models import Collection, Paper
+from reviews.discussion.selectors import CommentNode, viewer_comments
+from reviews.page_blocks import comment_form_choices, paper_blocks_context
+from reviews.reviews.selectors import paper_reviews
+
+# Who the skeleton is rendered for: someone signed in, with nothing of their own on the paper.
+SOMEONE_SIGNED_IN = SimpleNamespace(is_authenticated=True, pk=None)
+
+
+def member_page(
+    request: HttpRequest, arxiv_id: str, *, intent: str = "", show_all: bool = False
+) -> str | None:
+    """The page for this signed-in viewer, or None when it must be rendered whole (no such
+    paper, or the viewer has hidden items on it)."""
+    viewer = request.user
+    state = viewer_state(arxiv_id=arxiv_id, viewer=viewer)
+    if state is None or state.hidden_mine:
+        return None
+    variant = "member-all" if show_all else "member"
+    skeleton = cached_skeleton(arxiv_id, variant, lambda: _skeleton(arxiv_id, show_all=show_all))
+    token = get_token(request)
+    fills: dict[str, Fill] = {CSRF_SLOT: token}
+    fills.update(_navigation_fills(viewer, state, token))
+    if intent:
+        # Rare (once, after log-in): the whole block, with the intended button marked.
+        fills["curation"] = _curation_block(request, arxiv_id, intent)
+    else:
+        fills.update(_curation_fills(arxiv_id, state, token))
+    fills.update(_item_fills(request, arxiv_id, state, skeleton))
+    return skeleton_fill(skeleton, fills)
+
+
+def _skeleton(arxiv_id: str, *, show_all: bool) -> str:
+    paper = selectors.paper_get(arxiv_id=arxiv_id)
+    context = (
+        paper_detail_context(paper)
+        | curation_context(paper)
+        | paper_blocks_context(paper, None, show_all=show_all)
+        | {"user": SOMEONE_SIGNED_IN, "page_skeleton": True, "csrf_token": csrf_mark()}
+    )
+    return render_to_string("papers/detail.html", context)
+
+
+def _navigation_fills(viewer, state: ViewerState, token: str) -> dict[str, Fill]:
+    fills: dict[str, Fill] = {
+        "nav-user": render_to_string("base.html#nav-user", {"user": viewer, "csrf_token": token})
+    }
+    if state.unread:
+        context = {"notifications_unread": state.unread}
+        fills["nav-notifications"] = render_to_string("base.html#nav-notifications", context)
+    return fills
+
+
+def _my_curation(state: ViewerState) -> PaperCuration:
+    """The viewer's side of the curation block; the counts are the skeleton's."""
+    collections = []
+    for choice in state.collections:
+        collection = Collection(
+            pk=choice.pk, name=choice.name, is_public=choice.is_public, is_default=choice.is_default
+        )
+        collection.has_paper = choice.has_paper
+        collections.append(collection)
+    reactions = [ReactionTally(kind, 0, kind.code in state.reactions) for kind in REACTION_KINDS]
+    return PaperCuration(
+        reactions=reactions,
+        public_collections=[],
+        public_collection_count=0,
+        my_collections=collections,
+    )
+
+
+def _curation_fills(arxiv_id: str, state: ViewerState, token: str) -> dict[str, Fill]:
+    curation = _my_curation(state)
+    fills: dict[str, Fill] = {
+        "vote-like": "true" if state.my_vote == 1 else "false",
+        "vote-dislike": "true" if state.my_vote == -1 else "false",
+    }
+    for code in state.reactions:
+        fills[f"reaction:{code}"] = "true"
+    if curation.in_default:
+        fills["save-toggle"] = render_to_string(
+            "papers/detail.html#save-toggle", {"curation": curation}
+        )
+    if curation.my_collections:
+        context = {
+            "curation": curation,
+            "save_url": reverse("papers:save", args=[arxiv_id]),
+            "csrf_token": token,
+        }
+        fills["collection-choices"] = render_to_string(
+            "papers/detail.html#collection-choices", context
+        )
+    if state.my_vote or curation.saved_in or state.reactions:
+        context = {"curation": curation, "my_vote": state.my_vote}
+        fills["frame-mine"] = render_to_string("papers/detail.html#frame-mine", context)
+    return fills
+
+
+def _curation_block(request: HttpRequest, arxiv_id: str, intent: str) -> str:
+    paper = selectors.paper_row(arxiv_id=arxiv_id, viewer=request.user)
+    context = curation_context(paper, viewer=request.user, my_vote=paper.my_vote, intent=intent)
+    return render_to_string("papers/detail.html#curation", context, request)
+
+
+def _item_fills(
+    request: HttpRequest, arxiv_id: str, state: ViewerState, skeleton: Skeleton
+) -> dict[str, Fill]:
+    fills: dict[str, Fill] = {}
+    for kind in ITEM_KINDS:
+        for pk in state.helpful[kind]:
+            fills[f"helpful-{kind}:{pk}"] = "true"
+        for pk in state.reported[kind]:
+            context = {"kind": kind, "target": SimpleNamespace(pk=pk), "reported": True}
+            control = render_to_string("reviews/report.html#report-control", context)
+            fills[f"report-{kind}:{pk}"] = control
+    if state.mine["review"] or state.mine["comment"]:
+        # An author's page: their items rendered for them (a few, whatever the discussion).
+        paper = selectors.paper_row(arxiv_id=arxiv_id, viewer=request.user)
+        if state.mine["review"]:
+            fills.update(_my_reviews(request, paper, state, skeleton))
+        if state.mine["comment"]:
+            fills.update(_my_comments(request, paper, state))
+    return fills
+
+
+def _my_reviews(
+    request: HttpRequest, paper: Paper, state: ViewerState, skeleton: Skeleton
+) -> dict[str, Fill]:
+    reviews = paper_reviews(paper, request.user, pks=state.mine["review"])
+    fills: dict[str, Fill] = {f"review:{review.pk}": "" for review in reviews}
+    # Their review leads the list even when it is older than the newest shown to everyone:
+    # then one fewer is left to show.
+    beyond = sum(1 for review in reviews if f"review:{review.pk}" not in skeleton.names)
+    more_slot = next((name for name in skeleton.names if name.startswith("reviews-more:")), None)
+    if beyond and more_slot:
+        context = {"paper": paper, "reviews_more": int(more_slot.split(":")[1]) - beyond}
+        fills[more_slot] = render_to_string("reviews/reviews.html#reviews-more", context)
+    context = {"paper": paper, "reported_reviews": state.reported["review"]}
+    fills["review-mine"] = "".join(
+        render_to_string("reviews/reviews.html#review-item", context | {"review": review}, request)
+        for review in reviews
+    )
+    cta = {"paper": paper, "my_review": reviews[0] if reviews else None}
+    fills["reviews-cta"] = render_to_string("reviews/reviews.html#reviews-cta", cta, request)
+    return fills
+
+
+def _my_comments(request: HttpRequest, paper: Paper, state: ViewerState) -> dict[str, Fill]:
+    context = {
+        "paper": paper,
+        "discussion_url": reverse("reviews:discussion", args=[paper.arxiv_id]),
+        "reported_comments": state.reported["comment"],
+        **comment_form_choices(),
+    }
+    return {
+        f"comment:{comment.pk}": render_to_string(
+            "reviews/comment.html#comment-article",
+            context | {"comment": comment, "node": CommentNode(comment)},
+            request,
+        )
+        for comment in viewer_comments(paper, request.user, state.mine["comment"])
+    }
