@@ -1,7 +1,11 @@
 """Accounts: public profiles, profile edits and roles."""
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
+
+from papers.catalogue.page_cache import paper_pages_invalidate
+from papers.models import Paper
 
 MODERATORS_GROUP = "Moderators"
 
@@ -31,11 +35,17 @@ def profile_for_edit(user):
 
 
 def update_profile(user, data: dict) -> None:
-    """Store validated profile fields on ``user``; only the profile fields, never anything else."""
+    """Store validated profile fields on ``user``; only the profile fields, never anything else.
+
+    The name is shown on paper pages (by reviews, comments and public collections): a new
+    one refreshes those pages."""
+    renamed = "display_name" in data and data["display_name"] != user.display_name
     for field in PROFILE_FIELDS:
         if field in data:
             setattr(user, field, data[field])
     user.save(update_fields=[field for field in PROFILE_FIELDS if field in data])
+    if renamed:
+        paper_pages_invalidate(papers_showing(user))
 
 
 def add_verified_email(user, email: str):
@@ -56,3 +66,16 @@ def add_verified_email(user, email: str):
     )
     EmailAddress.objects.filter(user=user).exclude(pk=address.pk).update(primary=False)
     return address
+
+
+def papers_showing(user) -> list[str]:
+    """The arXiv ids of the papers whose pages show the user's name."""
+    return list(
+        Paper.objects.filter(
+            Q(reviews__author=user)
+            | Q(comments__author=user)
+            | Q(saves__collection__owner=user, saves__collection__is_public=True)
+        )
+        .values_list("arxiv_id", flat=True)
+        .distinct()
+    )

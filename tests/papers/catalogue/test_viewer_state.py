@@ -105,3 +105,31 @@ def test_changes_show_at_once_for_everyone(client, people):
     for viewer in (None, ada):
         assert "Second wording" not in _page(client, paper, viewer)
     assert "Only you can see this comment." in _page(client, paper, bob)
+
+
+def test_deletes_and_a_new_name_show_at_once_for_everyone(client, people):
+    from accounts.services import update_profile
+    from reviews.discussion.services import comment_delete
+    from reviews.reviews.services import ReviewText, review_create, review_delete
+
+    ada, bob, mod = people["ada"], people["bob"], people["mod"]
+    paper = make_paper(title="Deleting page")
+    text = ReviewText(
+        claims="Claims by Bob", strengths="Clear.", recommendation="skim", confidence=3
+    )
+    review = review_create(author=bob, paper=paper, text=text)
+    note = comment_create(author=ada, paper=paper, body="Soon gone")
+    viewers = (None, ada, bob, mod)
+    for viewer in viewers:
+        html = _page(client, paper, viewer)
+        assert "Claims by Bob" in html and "Soon gone" in html
+
+    update_profile(bob, {"display_name": "Robert Renamed"})
+    for viewer in viewers:
+        assert "Robert Renamed" in _page(client, paper, viewer)
+
+    review_delete(review=review)
+    comment_delete(comment=note, actor=ada)
+    for viewer in viewers:
+        html = _page(client, paper, viewer)
+        assert "Claims by Bob" not in html and "Soon gone" not in html
