@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from papers.arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
@@ -153,11 +154,24 @@ def public_collections_of(owner) -> QuerySet[Collection]:
     )
 
 
+def author_count() -> Subquery:
+    """A paper's number of authors, for "et al.": a subquery per listed paper, so a page of
+    a long list neither groups nor counts the whole table."""
+    authors = (
+        Authorship.objects.filter(paper=OuterRef("pk"))
+        .order_by()
+        .values("paper")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(authors), 0)
+
+
 def paper_list_queryset() -> QuerySet[Paper]:
     return (
         Paper.objects.defer(*UNSHOWN_FIELDS)
         .latest_first()
-        .annotate(author_count=Count("authorships"))
+        .annotate(author_count=author_count())
         .prefetch_related(
             Prefetch(
                 "authorships",
