@@ -147,13 +147,15 @@ def _item_fills(
             context = {"kind": kind, "target": SimpleNamespace(pk=pk), "reported": True}
             control = render_to_string("reviews/report.html#report-control", context)
             fills[f"report-{kind}:{pk}"] = control
-    if state.mine["review"] or state.mine["comment"]:
+    # Their comments the page lists (a long discussion lists its first threads only).
+    comments = {pk for pk in state.mine["comment"] if f"comment:{pk}" in skeleton.names}
+    if state.mine["review"] or comments:
         # An author's page: their items rendered for them (a few, whatever the discussion).
         paper = selectors.paper_row(arxiv_id=arxiv_id, viewer=request.user)
         if state.mine["review"]:
             fills.update(_my_reviews(request, paper, state, skeleton))
-        if state.mine["comment"]:
-            fills.update(_my_comments(request, paper, state))
+        if comments:
+            fills.update(_my_comments(request, paper, state, comments))
     return fills
 
 
@@ -179,7 +181,9 @@ def _my_reviews(
     return fills
 
 
-def _my_comments(request: HttpRequest, paper: Paper, state: ViewerState) -> dict[str, Fill]:
+def _my_comments(
+    request: HttpRequest, paper: Paper, state: ViewerState, pks: set[int]
+) -> dict[str, Fill]:
     context = {
         "paper": paper,
         "discussion_url": reverse("reviews:discussion", args=[paper.arxiv_id]),
@@ -192,5 +196,5 @@ def _my_comments(request: HttpRequest, paper: Paper, state: ViewerState) -> dict
             context | {"comment": comment, "node": CommentNode(comment)},
             request,
         )
-        for comment in viewer_comments(paper, request.user, state.mine["comment"])
+        for comment in viewer_comments(paper, request.user, pks)
     }

@@ -146,3 +146,31 @@ def test_report_a_comment_and_hide_it_from_the_admin(desktop, live_server, paper
     expect(hidden).to_contain_text("Buy cheap GPUs")
     expect(hidden).to_contain_text("Hidden by a moderator.")
     screenshot(page, "hidden-comment-for-its-author")
+
+
+def test_a_long_discussion_shows_more_in_place_and_anchors_find_their_item(
+    desktop, live_server, papers
+):
+    """45 comments: the page lists the first threads; Show more loads the rest in place, and
+    a link to a comment beyond them (a bare #comment-… anchor) still opens that comment."""
+    page = desktop
+    paper = Paper.objects.get(arxiv_id=BIG_ID)
+    writer = get_user_model().objects.create_user("writer", password="x" * 12)
+    comments = [
+        comment_create(author=writer, paper=paper, body=f"Long thread note {i}") for i in range(45)
+    ]
+    last = comments[-1]
+    sign_in(page, live_server, "reader")
+    page.goto(f"{live_server.url}/papers/{BIG_ID}/")
+    page.evaluate("window.bzpeerNoReload = true")
+    discussion = page.locator("#discussion")
+    expect(discussion.locator(f"#comment-{last.pk}")).to_have_count(0)
+    discussion.get_by_role("link", name="Show 15 more comments").click()
+    expect(discussion.locator(f"#comment-{last.pk}")).to_contain_text("Long thread note 44")
+    assert page.evaluate("window.bzpeerNoReload") is True  # in place, not a new page
+
+    # A bare anchor to an item the first threads leave out reopens the page with all items.
+    page.goto("about:blank")
+    page.goto(f"{live_server.url}/papers/{BIG_ID}/#comment-{last.pk}")
+    expect(page.locator(f"#comment-{last.pk}")).to_contain_text("Long thread note 44")
+    assert page.url.endswith(f"?show=all#comment-{last.pk}")
