@@ -164,6 +164,10 @@ else:
         }
     }
 
+# Sessions are read from Redis and kept in the database (accounts/sessions.py); without
+# Redis, from the database: an in-process cache is not shared between server processes.
+SESSION_ENGINE = "accounts.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 # Without a broker the tasks run in-process, so `make run` needs no worker.

@@ -240,8 +240,9 @@ def test_signed_in_home_page_asks_for_the_block_without_extra_queries(client, co
     assert 'id="home-for-you"' in html and 'hx-get="/?for_you=1"' in html
     assert 'hx-target="this"' in html and '<a href="?for_you=1">' in html
     assert "for-you__reason" not in html
-    # The paper list (4) and every signed-in page's session, user and notifications (3).
-    assert len(queries) == 4 + 3
+    # The paper list (4) and every signed-in page's user and notifications (2; the session
+    # is read from the cache).
+    assert len(queries) == 4 + 2
 
 
 def test_for_you_block_lists_recommendations_with_reasons(client, corpus, curator):
