@@ -35,6 +35,8 @@ from papers.models import Collection
 from papers.web import see_other, write_limited
 
 PUBLIC_PAGE_SIZE = 20
+# Papers per page of a collection: a long reading list loads a page at a time.
+ITEMS_PAGE_SIZE = 50
 
 
 EXPORTS = {
@@ -62,9 +64,13 @@ def _own_or_404(request: HttpRequest, pk: int) -> Collection:
 
 
 def _detail_context(request: HttpRequest, collection: Collection, **extra) -> dict:
+    # The page asked for; after a change to one paper, the page its form was on.
+    number = request.POST.get("page") or request.GET.get("page")
+    page = Paginator(collection_items(collection), ITEMS_PAGE_SIZE).get_page(number)
     return {
         "collection": collection,
-        "items": list(collection_items(collection)),
+        "page": page,
+        "items": page.object_list,
         "is_owner": request.user.is_authenticated and collection.owner_id == request.user.pk,
         "authors_in_lists": AUTHORS_IN_LISTS,
         **extra,
@@ -153,10 +159,11 @@ def collection_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _after_item_change(request: HttpRequest, collection: Collection) -> HttpResponse:
+    context = _detail_context(request, collection)
     if request.htmx:
-        context = _detail_context(request, collection)
         return render(request, "collections/detail.html#items", context)
-    return see_other(collection.get_absolute_url())
+    page = context["page"].number
+    return see_other(collection.get_absolute_url() + (f"?page={page}" if page > 1 else ""))
 
 
 @login_required
