@@ -12,6 +12,7 @@ def _clear_cache():
     """Each test starts with an empty cache (the tests use their own Redis database)."""
     cache.clear()
     local_pages.clear()
+    page_cache.local_cards.clear()
     yield
     cache.clear()
 

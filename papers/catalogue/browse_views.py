@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from papers.catalogue import browse
+from papers.catalogue.page_cache import card_tokens
 
 
 def _not_found(request: HttpRequest, *, kind: str, ident: str) -> HttpResponse:
@@ -15,6 +16,11 @@ def _not_found(request: HttpRequest, *, kind: str, ident: str) -> HttpResponse:
 
 def _page(request: HttpRequest, queryset):
     return Paginator(queryset, browse.BROWSE_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A page listing ``context["page"]``'s papers as cards (kept while current)."""
+    return render(request, template, context | {"card_tokens": card_tokens(context["page"])})
 
 
 @require_safe
@@ -31,7 +37,7 @@ def author_detail(request: HttpRequest, author_id: str) -> HttpResponse:
         "coauthors": browse.author_coauthors(author=author),
         "institutions": browse.author_institutions(author=author),
     }
-    return render(request, "papers/author.html", context)
+    return _render(request, "papers/author.html", context)
 
 
 @require_safe
@@ -46,7 +52,7 @@ def institution_detail(request: HttpRequest, institution_id: str) -> HttpRespons
         "authors": authors,
         "authors_more": author_total - len(authors),
     }
-    return render(request, "papers/institution.html", context)
+    return _render(request, "papers/institution.html", context)
 
 
 @require_safe
@@ -59,4 +65,4 @@ def topic_detail(request: HttpRequest, code: str) -> HttpResponse:
         "page": _page(request, browse.topic_papers(topic=topic)),
         "most_discussed": browse.topic_most_discussed(topic=topic),
     }
-    return render(request, "papers/topic.html", context)
+    return _render(request, "papers/topic.html", context)

@@ -53,6 +53,10 @@ class _LocalPages:
 
 
 local_pages = _LocalPages(LOCAL_PAGES)
+# Paper cards of lists (home, search, collections, topics), per variant: a card is the
+# paper's too, so the paper's token says whether it is current (papers/templatetags).
+LOCAL_CARDS = 4096
+local_cards = _LocalPages(LOCAL_CARDS)
 
 
 def _token_key(arxiv_id: str) -> str:
@@ -63,6 +67,21 @@ def _current_token(arxiv_id: str) -> str:
     key = _token_key(arxiv_id)
     cache.add(key, uuid.uuid4().hex, timeout=None)
     return cache.get(key)
+
+
+def page_tokens(arxiv_ids: Iterable[str]) -> dict[str, str]:
+    """The current tokens of these papers, in one round trip (a missing one is created)."""
+    keys = {_token_key(arxiv_id): arxiv_id for arxiv_id in arxiv_ids}
+    tokens = {keys[key]: token for key, token in cache.get_many(list(keys)).items()}
+    for arxiv_id in keys.values():
+        if arxiv_id not in tokens:
+            tokens[arxiv_id] = _current_token(arxiv_id)
+    return tokens
+
+
+def card_tokens(papers: Iterable) -> dict[str, str]:
+    """``card_tokens`` for a list's template: its paper cards come from memory while current."""
+    return page_tokens(paper.arxiv_id for paper in papers)
 
 
 def cached_page(arxiv_id: str, variant: str, render: Callable[[], str]) -> bytes:

@@ -16,6 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from papers.catalogue.page_cache import card_tokens
 from papers.catalogue.search import (
     PAGE_SIZE,
     SearchForm,
@@ -75,7 +76,8 @@ def search(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(paper_search(params), PAGE_SIZE)
     page = paginator.get_page(form.cleaned_data["page"])
     page.object_list = search_page_papers(page.object_list)
-    response = _render(request, {"form": form, "params": params, "page": page})
+    context = {"form": form, "params": params, "page": page}
+    response = _render(request, context | {"card_tokens": card_tokens(page.object_list)})
     if key:
         cache.set(key, response.content, SEARCH_CACHE_SECONDS)
     return response

@@ -9,7 +9,7 @@ from papers.catalogue import browse, selectors
 from papers.catalogue.bibtex import paper_bibtex
 from papers.catalogue.member_page import member_page
 from papers.catalogue.page import paper_page_context
-from papers.catalogue.page_cache import cached_page
+from papers.catalogue.page_cache import cached_page, card_tokens
 from papers.models import Paper
 from papers.researchmap.for_you import papers_for_you
 from papers.researchmap.seen import seen_record
@@ -49,7 +49,12 @@ def home(request: HttpRequest) -> HttpResponse:
     # History restores need the whole page; other htmx requests swap in just the list.
     fragment = request.htmx and not request.htmx.history_restore_request
     template = "papers/home.html#paper-list" if fragment else "papers/home.html"
-    context = {"page": page, "highlights": highlights, "for_you": for_you}
+    context = {
+        "page": page,
+        "highlights": highlights,
+        "for_you": for_you,
+        "card_tokens": card_tokens(page.object_list),
+    }
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from papers.catalogue.page_cache import card_tokens
 from papers.catalogue.selectors import AUTHORS_IN_LISTS, paper_or_404
 from papers.curation import exports
 from papers.curation.collections import (
@@ -71,6 +72,7 @@ def _detail_context(request: HttpRequest, collection: Collection, **extra) -> di
         "collection": collection,
         "page": page,
         "items": page.object_list,
+        "card_tokens": card_tokens(item.paper for item in page.object_list),
         "is_owner": request.user.is_authenticated and collection.owner_id == request.user.pk,
         "authors_in_lists": AUTHORS_IN_LISTS,
         **extra,
