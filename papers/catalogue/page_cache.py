@@ -19,17 +19,20 @@ from django.db.transaction import on_commit
 from papers.catalogue.page_slots import Skeleton, skeleton_parse
 
 PAGE_TIMEOUT = 60 * 60 * 24
-# Renderings each process keeps in memory; the shared cache still decides if one is current.
-LOCAL_PAGES = 256
+# Renderings each process keeps in memory (the shared cache still decides if one is
+# current), as many as fit in this many bytes of HTML.
+LOCAL_PAGES_BYTES = 48 * 1024 * 1024
 
 
 class _LocalPages:
     """A small per-process LRU of (token, rendering), so a hit reads only the token from Redis
-    (a rendering is the page's bytes, or a skeleton's parsed tree)."""
+    (a rendering is the page's bytes, a skeleton's parsed tree or a card), bounded by the
+    size of the HTML it holds."""
 
-    def __init__(self, size: int):
-        self._size = size
-        self._pages: OrderedDict[str, tuple[str, object]] = OrderedDict()
+    def __init__(self, max_bytes: int):
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._pages: OrderedDict[str, tuple[str, object, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: str, token: str):
@@ -40,23 +43,26 @@ class _LocalPages:
             self._pages.move_to_end(key)
             return stored[1]
 
-    def put(self, key: str, token: str, content) -> None:
+    def put(self, key: str, token: str, content, size: int) -> None:
         with self._lock:
-            self._pages[key] = (token, content)
-            self._pages.move_to_end(key)
-            while len(self._pages) > self._size:
-                self._pages.popitem(last=False)
+            if (old := self._pages.pop(key, None)) is not None:
+                self._bytes -= old[2]
+            self._pages[key] = (token, content, size)
+            self._bytes += size
+            while self._bytes > self._max_bytes and len(self._pages) > 1:
+                self._bytes -= self._pages.popitem(last=False)[1][2]
 
     def clear(self) -> None:
         with self._lock:
             self._pages.clear()
+            self._bytes = 0
 
 
-local_pages = _LocalPages(LOCAL_PAGES)
+local_pages = _LocalPages(LOCAL_PAGES_BYTES)
 # Paper cards of lists (home, search, collections, topics), per variant: a card is the
 # paper's too, so the paper's token says whether it is current (papers/templatetags).
-LOCAL_CARDS = 4096
-local_cards = _LocalPages(LOCAL_CARDS)
+LOCAL_CARDS_BYTES = 8 * 1024 * 1024
+local_cards = _LocalPages(LOCAL_CARDS_BYTES)
 
 
 def _token_key(arxiv_id: str) -> str:
@@ -106,14 +112,14 @@ def _cached[T](
         stored = cache.get(page_key)
         if stored is not None and stored[0] == token:
             value = load(stored[1])
-            local_pages.put(page_key, token, value)
+            local_pages.put(page_key, token, value, len(stored[1]))
             return value
     else:
         token = _current_token(arxiv_id)
     content = render().encode()
     cache.set(page_key, (token, content), timeout=PAGE_TIMEOUT)
     value = load(content)
-    local_pages.put(page_key, token, value)
+    local_pages.put(page_key, token, value, len(content))
     return value
 
 

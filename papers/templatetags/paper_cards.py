@@ -32,7 +32,7 @@ class CardCacheNode(template.Node):
         html = local_cards.get(key, token)
         if html is None:
             html = self.nodelist.render(context)
-            local_cards.put(key, token, html)
+            local_cards.put(key, token, html, len(html))
         return html
 
 

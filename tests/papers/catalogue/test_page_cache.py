@@ -92,3 +92,24 @@ def test_a_change_seen_by_one_process_reaches_the_memory_of_another(client):
     paper_pages_invalidate([paper.arxiv_id])
     html, queries = _get(client, paper)
     assert "New words" in html and queries > 0
+
+
+def test_renderings_kept_in_memory_are_bounded_by_their_size():
+    from papers.catalogue.page_cache import _LocalPages
+
+    kept = _LocalPages(max_bytes=1000)
+    for i in range(5):
+        kept.put(f"page-{i}", "token", f"html {i}", 400)
+    # The oldest went first; what is kept fits the budget.
+    assert [kept.get(f"page-{i}", "token") for i in range(5)] == [
+        None,
+        None,
+        None,
+        "html 3",
+        "html 4",
+    ]
+    kept.put("page-3", "token", "html 3 again", 400)  # replacing one counts it once
+    assert kept.get("page-4", "token") == "html 4"
+    # One rendering larger than the budget is still kept, alone.
+    kept.put("large", "token", "large html", 5000)
+    assert kept.get("large", "token") == "large html" and kept.get("page-4", "token") is None
