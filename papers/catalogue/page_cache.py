@@ -6,17 +6,27 @@ was rendered, and is served only while that token is still current: a render tha
 with a change carries the old token, so a stale page is never served after the change is
 visible in the database. A hit costs one small round trip: the token; the page itself
 comes from process memory when this process has served it under that token before.
+
+A cache that fails never fails a page and never loses a change: pages are then rendered
+without it, and a change whose token could not be replaced is recorded in the database
+(PendingPageRefresh) and replayed every minute (``page_refreshes_replay``, a Celery beat
+task) until the cache takes it.
 """
 
+import logging
 import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.transaction import on_commit
 
 from papers.catalogue.page_slots import Skeleton, skeleton_parse
+from papers.models import PendingPageRefresh
+
+logger = logging.getLogger(__name__)
 
 PAGE_TIMEOUT = 60 * 60 * 24
 # Renderings each process keeps in memory (the shared cache still decides if one is
@@ -76,12 +86,17 @@ def _current_token(arxiv_id: str) -> str:
 
 
 def page_tokens(arxiv_ids: Iterable[str]) -> dict[str, str]:
-    """The current tokens of these papers, in one round trip (a missing one is created)."""
+    """The current tokens of these papers, in one round trip (a missing one is created);
+    none while the cache fails (then nothing is served from memory)."""
     keys = {_token_key(arxiv_id): arxiv_id for arxiv_id in arxiv_ids}
-    tokens = {keys[key]: token for key, token in cache.get_many(list(keys)).items()}
-    for arxiv_id in keys.values():
-        if arxiv_id not in tokens:
-            tokens[arxiv_id] = _current_token(arxiv_id)
+    try:
+        tokens = {keys[key]: token for key, token in cache.get_many(list(keys)).items()}
+        for arxiv_id in keys.values():
+            if arxiv_id not in tokens:
+                tokens[arxiv_id] = _current_token(arxiv_id)
+    except Exception:
+        logger.warning("page tokens unavailable: the cache failed", exc_info=True)
+        return {}
     return tokens
 
 
@@ -105,7 +120,12 @@ def _cached[T](
     arxiv_id: str, variant: str, render: Callable[[], str], load: Callable[[bytes], T]
 ) -> T:
     page_key = f"paper-page:{arxiv_id}:{variant}"
-    token = cache.get(_token_key(arxiv_id))
+    try:
+        token = cache.get(_token_key(arxiv_id))
+    except Exception:
+        # Without the token nothing kept can be trusted to be current: render afresh.
+        logger.warning("page rendered without the cache: the cache failed", exc_info=True)
+        return load(render().encode())
     if token is not None:
         if (value := local_pages.get(page_key, token)) is not None:
             return value
@@ -117,19 +137,62 @@ def _cached[T](
     else:
         token = _current_token(arxiv_id)
     content = render().encode()
-    cache.set(page_key, (token, content), timeout=PAGE_TIMEOUT)
+    try:
+        cache.set(page_key, (token, content), timeout=PAGE_TIMEOUT)
+    except Exception:
+        logger.warning("page not cached: the cache failed", exc_info=True)
     value = load(content)
     local_pages.put(page_key, token, value, len(content))
     return value
 
 
+def _tokens_replace(arxiv_ids: list[str]) -> None:
+    cache.set_many({_token_key(i): uuid.uuid4().hex for i in arxiv_ids}, timeout=None)
+
+
 def paper_pages_invalidate(arxiv_ids: Iterable[str]) -> None:
-    """Drop cached renderings of these papers once the current transaction commits."""
+    """Drop cached renderings of these papers once the current transaction commits. When
+    the cache fails then, the papers are recorded for ``page_refreshes_replay``."""
     ids = sorted(set(arxiv_ids))
     if not ids:
         return
 
     def replace_tokens() -> None:
-        cache.set_many({_token_key(i): uuid.uuid4().hex for i in ids}, timeout=None)
+        try:
+            _tokens_replace(ids)
+        except Exception:
+            logger.warning("page refresh deferred: the cache failed", exc_info=True)
+            _pending_remember(ids)
 
     on_commit(replace_tokens)
+
+
+def _pending_remember(arxiv_ids: list[str]) -> None:
+    PendingPageRefresh.objects.bulk_create(
+        [PendingPageRefresh(arxiv_id=arxiv_id) for arxiv_id in arxiv_ids], ignore_conflicts=True
+    )
+
+
+def page_refreshes_replay(batch: int = 1000) -> int:
+    """Refresh the pages of changes the cache missed (oldest first); how many were. Raises
+    while the cache still fails, keeping them for the next run."""
+    done = 0
+    while True:
+        # Taken off the list before the tokens change: a change failing meanwhile is
+        # recorded afresh instead of merging into a row about to go.
+        with transaction.atomic():
+            pending = list(
+                PendingPageRefresh.objects.select_for_update(skip_locked=True).values_list(
+                    "pk", "arxiv_id"
+                )[:batch]
+            )
+            PendingPageRefresh.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
+        if not pending:
+            return done
+        ids = [arxiv_id for _, arxiv_id in pending]
+        try:
+            _tokens_replace(ids)
+        except Exception:
+            _pending_remember(ids)
+            raise
+        done += len(ids)

@@ -3,6 +3,7 @@ from papers.models.citations import Citation
 from papers.models.curation import Collection, CollectionItem, Reaction, Vote
 from papers.models.jobs import HarvestRun, ImportJob, JobStatus
 from papers.models.neighbours import NeighbourChoice, PaperNeighbour
+from papers.models.pages import PendingPageRefresh
 from papers.models.paper import (
     MetadataSource,
     Paper,
@@ -31,6 +32,7 @@ __all__ = [
     "PaperQuerySet",
     "PaperTopic",
     "PaperVersion",
+    "PendingPageRefresh",
     "Reaction",
     "Topic",
     "Vote",

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from accounts.services import MODERATORS_GROUP
+from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.models import Paper
 from reviews.discussion.services import comment_counts_refresh
 from reviews.models import (
@@ -195,6 +196,13 @@ def _set_hidden(locked: _Locked, *, hidden: bool) -> list[Item]:
     # Both also drop the papers' cached pages once this transaction commits.
     review_counts_refresh(sorted({r.paper_id for r in reviews}))
     comment_counts_refresh(sorted({c.paper_id for c in comments}))
+    # Items hidden or shown already refresh their pages too: acting again repairs a page
+    # whatever happened to the cache the first time.
+    unchanged = {item.paper_id for item in locked.items} - {item.paper_id for item in changed}
+    if unchanged:
+        paper_pages_invalidate(
+            Paper.objects.filter(pk__in=unchanged).values_list("arxiv_id", flat=True)
+        )
     return changed
 
 
