@@ -122,20 +122,20 @@ def _cached[T](
     page_key = f"paper-page:{arxiv_id}:{variant}"
     try:
         token = cache.get(_token_key(arxiv_id))
+        if token is not None:
+            if (value := local_pages.get(page_key, token)) is not None:
+                return value
+            stored = cache.get(page_key)
+            if stored is not None and stored[0] == token:
+                value = load(stored[1])
+                local_pages.put(page_key, token, value, len(stored[1]))
+                return value
+        else:
+            token = _current_token(arxiv_id)
     except Exception:
         # Without the token nothing kept can be trusted to be current: render afresh.
         logger.warning("page rendered without the cache: the cache failed", exc_info=True)
         return load(render().encode())
-    if token is not None:
-        if (value := local_pages.get(page_key, token)) is not None:
-            return value
-        stored = cache.get(page_key)
-        if stored is not None and stored[0] == token:
-            value = load(stored[1])
-            local_pages.put(page_key, token, value, len(stored[1]))
-            return value
-    else:
-        token = _current_token(arxiv_id)
     content = render().encode()
     try:
         cache.set(page_key, (token, content), timeout=PAGE_TIMEOUT)
