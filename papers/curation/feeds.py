@@ -1,15 +1,16 @@
 """Atom and RSS feeds of public collections: the papers most recently added first.
 
 Feed readers fetch anonymously, so only public collections have feeds, for everyone,
-their owner included. Descriptions are HTML (as both formats expect): the owner's note is
-escaped before it goes in, so markup in a note shows as text in the reader.
+their owner included. Descriptions are HTML (as both formats expect): the owner's note and
+the collection's description are escaped before they go in, so markup shows as text in the
+reader; Atom's subtitle is text and goes in as written.
 """
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.http.request import split_domain_port
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import linebreaks
+from django.utils.html import escape, linebreaks
 from django.utils.text import Truncator
 
 from papers.catalogue.selectors import AUTHORS_IN_LISTS
@@ -36,8 +37,13 @@ class CollectionRssFeed(Feed):
     def link(self, collection: Collection) -> str:
         return collection.get_absolute_url()
 
-    def description(self, collection: Collection) -> str:
+    @staticmethod
+    def summary(collection: Collection) -> str:
         return collection.description or f"Papers collected by {collection.owner} on BZPEER."
+
+    def description(self, collection: Collection) -> str:
+        # Readers render an RSS description as HTML, like the items': escaped the same way.
+        return escape(self.summary(collection))
 
     def author_name(self, collection: Collection) -> str:
         return str(collection.owner)
@@ -79,4 +85,5 @@ class CollectionAtomFeed(CollectionRssFeed):
     feed_type = Atom1Feed
 
     def subtitle(self, collection: Collection) -> str:
-        return self.description(collection)
+        # Atom's subtitle is text (no type given): the reader shows it as written.
+        return self.summary(collection)

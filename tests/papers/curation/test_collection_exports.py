@@ -265,3 +265,17 @@ def test_feed_lists_only_the_newest_papers(client, curator, monkeypatch):
     root = ET.fromstring(client.get(reverse("collections:feed-rss", args=[collection.pk])).content)
     links = [item.findtext("link") for item in root.find("channel").findall("item")]
     assert links == [f"http://testserver/papers/{arxiv_id}/" for arxiv_id in newest[:2]]
+
+
+@pytest.mark.django_db
+def test_a_description_with_markup_arrives_as_text_in_both_feeds(client, curator):
+    collection = _collection(curator, papers=1, authors=1)
+    collection.description = 'Read <script>alert(1)</script> & "more"'
+    collection.save(update_fields=["description"])
+    rss = ET.fromstring(client.get(reverse("collections:feed-rss", args=[collection.pk])).content)
+    # RSS descriptions are HTML to readers: escaped, like the items' notes.
+    description = rss.find("channel").findtext("description")
+    assert description == "Read &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;more&quot;"
+    atom = ET.fromstring(client.get(reverse("collections:feed-atom", args=[collection.pk])).content)
+    # Atom's subtitle is text: as written, markup included, shown as text by readers.
+    assert atom.findtext(f"{ATOM}subtitle") == 'Read <script>alert(1)</script> & "more"'
