@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import BIO_MAX_LENGTH, User
 from accounts.validators import normalize_orcid
+from bzpeer.text import single_line
 
 
 class ProfileForm(forms.ModelForm):
@@ -24,6 +25,13 @@ class ProfileForm(forms.ModelForm):
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 6, "maxlength": BIO_MAX_LENGTH}),
         }
+
+    def clean_display_name(self) -> str:
+        # Shown beside everything the user writes: one line, no bidi overrides or controls.
+        return single_line(self.cleaned_data.get("display_name", ""))
+
+    def clean_affiliation(self) -> str:
+        return single_line(self.cleaned_data.get("affiliation", ""))
 
     def clean_orcid(self) -> str:
         # The link form is accepted but only the bare iD is stored (and checked for uniqueness).

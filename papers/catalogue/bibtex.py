@@ -20,17 +20,27 @@ def bibtex_key(paper: Paper, first_author: str) -> str:
     return f"{surname or 'arxiv'}{paper.published.year}{first_word}"
 
 
-def _braced(value: str) -> str:
-    # Unbalanced braces would break the entry; arXiv titles are almost always balanced.
-    if value.count("{") != value.count("}"):
+def braced(value: str) -> str:
+    """``value`` safe inside a braced BibTeX field: its braces are kept only when they nest
+    (a "}" before its "{" would end the field early and let the rest write fields of its
+    own: "x}, url = {…"); otherwise they are dropped."""
+    depth = 0
+    for char in value:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                break
+    if depth != 0:
         value = value.replace("{", "").replace("}", "")
     return value
 
 
 def paper_bibtex(paper: Paper, author_names: list[str]) -> str:
     fields = [
-        ("title", "{" + _braced(paper.title) + "}"),
-        ("author", " and ".join(_braced(name) for name in author_names)),
+        ("title", "{" + braced(paper.title) + "}"),
+        ("author", " and ".join(braced(name) for name in author_names)),
         ("year", str(paper.published.year)),
         ("eprint", paper.arxiv_id),
         ("archivePrefix", "arXiv"),
@@ -40,7 +50,7 @@ def paper_bibtex(paper: Paper, author_names: list[str]) -> str:
     if paper.doi:
         fields.append(("doi", paper.doi))
     if paper.journal_ref:
-        fields.append(("journal", _braced(paper.journal_ref)))
+        fields.append(("journal", braced(paper.journal_ref)))
     fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv_id}"))
     key = bibtex_key(paper, author_names[0] if author_names else "")
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)

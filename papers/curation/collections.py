@@ -5,14 +5,13 @@ checked the same way everywhere. Lookups never reveal a private collection to an
 owner: it is "not found", exactly like one that does not exist.
 """
 
-import unicodedata
-
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from bzpeer.text import single_line
 from papers.catalogue.counts import save_counts_recount
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.catalogue.selectors import AUTHORS_IN_LISTS
@@ -23,19 +22,8 @@ class CollectionNotFound(Exception):
     """No such collection for this viewer (it may exist and be someone else's private one)."""
 
 
-def _single_line(value: str) -> str:
-    # Control characters (NULs, bidi overrides) have no place in a name. Whitespace ones
-    # (tabs, newlines) separate words, so they become spaces before the rest are dropped.
-    cleaned = "".join(
-        " " if ch.isspace() else ch
-        for ch in value
-        if ch.isspace() or unicodedata.category(ch)[0] != "C"
-    )
-    return " ".join(cleaned.split())
-
-
 def collection_name_clean(name: str) -> str:
-    name = _single_line(name or "")
+    name = single_line(name or "")
     if not name:
         raise ValidationError({"name": "Give the collection a name."}, code="required")
     if len(name) > Collection.NAME_MAX:

@@ -10,7 +10,7 @@ import json
 import string
 from collections.abc import Iterator, Mapping, Sequence
 
-from papers.catalogue.bibtex import bibtex_key, paper_bibtex
+from papers.catalogue.bibtex import bibtex_key, braced, paper_bibtex
 from papers.models import Paper
 
 Notes = Mapping[int, str] | None
@@ -73,11 +73,6 @@ def split_name(name: str) -> dict[str, str]:
     return {**parts, "suffix": suffix} if suffix else parts
 
 
-def _balanced(value: str) -> str:
-    # An unbalanced brace would end the BibTeX field early.
-    return value if value.count("{") == value.count("}") else value.translate({123: "", 125: ""})
-
-
 def papers_bibtex(papers: Sequence[Paper], *, notes: Notes = None) -> str:
     """One entry per paper as the single-paper export writes it; the note goes in ``annote``."""
     notes = notes or {}
@@ -89,7 +84,7 @@ def papers_bibtex(papers: Sequence[Paper], *, notes: Notes = None) -> str:
         if key != base:
             entry = entry.replace("{" + base + ",", "{" + key + ",", 1)
         if note := notes.get(paper.pk):
-            entry = entry.removesuffix("\n}\n") + f",\n  annote = {{{_balanced(note)}}}\n}}\n"
+            entry = entry.removesuffix("\n}\n") + f",\n  annote = {{{braced(note)}}}\n}}\n"
         entries.append(entry)
     return "\n".join(entries)
 

@@ -277,3 +277,17 @@ def test_the_profile_lists_public_collections_only(client, ada, django_assert_ma
     assert "3 papers" in html
     assert "Private drafts" not in html
     assert "No public activity yet." not in html
+
+
+def test_names_lose_control_and_bidi_override_characters(client, ada):
+    client.force_login(ada)
+    response = client.post(
+        EDIT_URL,
+        profile_data(
+            display_name="Ada\u202e ecalevoL\u0007\tLovelace\u2066", affiliation="Lab\u202d\nX"
+        ),
+    )
+    assert response.status_code == 302
+    ada.refresh_from_db()
+    assert ada.display_name == "Ada ecalevoL Lovelace"
+    assert ada.affiliation == "Lab X"

@@ -279,3 +279,22 @@ def test_a_description_with_markup_arrives_as_text_in_both_feeds(client, curator
     atom = ET.fromstring(client.get(reverse("collections:feed-atom", args=[collection.pk])).content)
     # Atom's subtitle is text: as written, markup included, shown as text by readers.
     assert atom.findtext(f"{ATOM}subtitle") == 'Read <script>alert(1)</script> & "more"'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("note", "kept"),
+    [
+        ("x}, url = {https://evil.example/", "x, url = https://evil.example/"),
+        ("}{", ""),
+        ("A {nested {fine}} note", "A {nested {fine}} note"),
+        ("one { open", "one  open"),
+    ],
+)
+def test_a_note_cannot_write_bibtex_fields_of_its_own(client, curator, note, kept):
+    collection = _collection(curator, papers=1, authors=1)
+    paper = collection.items.get().paper
+    paper_save(user=curator, paper=paper, collection=collection, note=note)
+    text = _export(client, collection, "bib").content.decode()
+    assert f"annote = {{{kept}}}\n}}" in text
+    assert "evil" not in text.split("annote")[0] and text.count("url = {") == 1
