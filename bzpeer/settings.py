@@ -24,6 +24,12 @@ if not SECRET_KEY:
             "SECRET_KEY is required when DEBUG is off (set DEBUG=1 for local development)."
         )
     SECRET_KEY = "django-insecure-local-development-only-key-not-for-production-use"
+elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # What `check --deploy` calls weak (security.W009): refused outright, not just warned of.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: use 50 or more characters, at least 5 of them different "
+        "(for example python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

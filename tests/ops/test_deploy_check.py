@@ -72,6 +72,16 @@ def test_settings_refuse_to_load_without_a_secret_key(secret_key):
     assert "SECRET_KEY is required" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "secret_key", ["short-" * 8, "ab" * 40], ids=["48 characters", "2 distinct"]
+)
+def test_settings_refuse_to_load_with_a_weak_secret_key(secret_key):
+    result = _run(["-c", "import bzpeer.settings"], **(_production() | {"SECRET_KEY": secret_key}))
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
 def test_settings_load_without_a_secret_key_in_debug():
     environment = _production() | {"DEBUG": "1"}
     del environment["SECRET_KEY"]
