@@ -25,6 +25,7 @@ def profile_detail(request, username: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limited
 def profile_edit(request):
     # Always the signed-in user's own profile: there is no way to name anyone else's.
     profile = services.profile_for_edit(request.user)

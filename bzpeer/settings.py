@@ -202,6 +202,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 ARXIV_API_URL = env_str("ARXIV_API_URL", "https://export.arxiv.org/api/query")
 ARXIV_OAI_URL = env_str("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
 ARXIV_REQUEST_INTERVAL = env_float("ARXIV_REQUEST_INTERVAL", 3.0)
+# Papers one person may have being added (queued or fetching) at a time.
+IMPORTS_IN_FLIGHT_MAX = env_int("IMPORTS_IN_FLIGHT_MAX", 5)
 OPENALEX_URL = env_str("OPENALEX_URL", "https://api.openalex.org")
 OPENALEX_API_KEY = env_str("OPENALEX_API_KEY")
 # OpenAlex allows 10 requests a second per key.

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -36,12 +37,26 @@ def import_job_for_command(*, arxiv_id: str, refresh: bool) -> ImportJob | None:
     return import_job_create(arxiv_id=arxiv_id, source=ImportJob.Source.COMMAND, enqueue=False)
 
 
+class TooManyImports(Exception):
+    """The person has as many imports queued or running as one may; the message says so."""
+
+
 def import_job_create(*, arxiv_id: str, user=None, source: str, enqueue: bool = True) -> ImportJob:
-    """A queued job for the id, or the one already queued or running for it."""
+    """A queued job for the id, or the one already queued or running for it. A person may
+    start at most ``IMPORTS_IN_FLIGHT_MAX`` jobs at a time (joining one is always allowed):
+    imports share the site's request budget at arXiv."""
     requested_by = user if user is not None and user.is_authenticated else None
     active = ImportJob.objects.filter(arxiv_id=arxiv_id, status__in=JobStatus.active()).first()
     if active is not None:
         return active
+    if requested_by is not None:
+        limit = settings.IMPORTS_IN_FLIGHT_MAX
+        mine = ImportJob.objects.filter(requested_by=requested_by, status__in=JobStatus.active())
+        if mine.count() >= limit:
+            raise TooManyImports(
+                f"You have {limit} papers being added already: wait for one to finish, "
+                "then add this one."
+            )
     try:
         with transaction.atomic():
             job = ImportJob.objects.create(

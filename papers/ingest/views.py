@@ -14,8 +14,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from papers.arxiv.ids import InvalidArxivId
 from papers.ingest.forms import AddPaperForm
-from papers.ingest.jobs import import_job_get, import_request
+from papers.ingest.jobs import TooManyImports, import_job_get, import_request
 from papers.models import ImportJob, JobStatus
+from papers.web import write_limited
 
 # A job is shared by everyone who asks for the same id while it runs; the session remembers
 # which jobs this browser asked for, so each of those people may follow it.
@@ -62,6 +63,7 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 
 @_signed_in
 @require_http_methods(["GET", "HEAD", "POST"])
+@write_limited
 def add_paper(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = AddPaperForm(initial={"arxiv_id": request.GET.get("arxiv_id", "")})
@@ -71,7 +73,7 @@ def add_paper(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             result = import_request(raw=form.cleaned_data["arxiv_id"], user=request.user)
-        except InvalidArxivId as exc:
+        except (InvalidArxivId, TooManyImports) as exc:
             form.add_error("arxiv_id", str(exc))
         else:
             if result.paper is not None:

@@ -291,3 +291,13 @@ def test_names_lose_control_and_bidi_override_characters(client, ada):
     ada.refresh_from_db()
     assert ada.display_name == "Ada ecalevoL Lovelace"
     assert ada.affiliation == "Lab X"
+
+
+def test_profile_edits_count_against_the_write_limit(client, ada, settings):
+    settings.WRITE_RATE_LIMIT = "2/m"
+    client.force_login(ada)
+    codes = [
+        client.post(EDIT_URL, profile_data(display_name=f"Ada {n}")).status_code for n in range(3)
+    ]
+    assert codes == [302, 302, 429]
+    assert client.get(EDIT_URL).status_code == 200  # reading the form is not a write

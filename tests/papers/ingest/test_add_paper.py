@@ -337,3 +337,29 @@ def test_a_succeeded_job_whose_paper_is_gone_stops_polling(signed_in, user):
     html = signed_in.get(job_url(job), headers=HTMX).content.decode()
     assert "no longer held" in html
     assert "hx-trigger" not in html
+
+
+# --- Limits ---------------------------------------------------------------------------------
+
+
+def test_a_person_has_at_most_a_few_imports_in_flight(signed_in, user, queued, settings):
+    settings.IMPORTS_IN_FLIGHT_MAX = 3
+    for number in range(3):
+        assert signed_in.post(ADD_URL, {"arxiv_id": f"2402.0100{number}"}).status_code == 302
+    response = signed_in.post(ADD_URL, {"arxiv_id": "2402.01009"})
+    assert response.status_code == 400
+    assert "You have 3 papers being added already" in response.content.decode()
+    assert ImportJob.objects.filter(requested_by=user).count() == 3 and len(queued) == 3
+    # Joining an import someone else started is always allowed; so is a new one once one ends.
+    other = get_user_model().objects.create_user(username="bob", password="pw-bob-123456")
+    ImportJob.objects.create(arxiv_id="2402.02000", requested_by=other)
+    assert signed_in.post(ADD_URL, {"arxiv_id": "2402.02000"}).status_code == 302
+    ImportJob.objects.filter(arxiv_id="2402.01000").update(status=JobStatus.FAILED)
+    assert signed_in.post(ADD_URL, {"arxiv_id": "2402.01009"}).status_code == 302
+
+
+def test_adding_papers_counts_against_the_write_limit(signed_in, queued, settings):
+    settings.WRITE_RATE_LIMIT = "2/m"
+    settings.IMPORTS_IN_FLIGHT_MAX = 10
+    codes = [signed_in.post(ADD_URL, {"arxiv_id": f"2402.0300{n}"}).status_code for n in range(3)]
+    assert codes == [302, 302, 429]
