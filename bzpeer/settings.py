@@ -131,15 +131,20 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USERNAME_BLACKLIST = ["edit"]
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# allauth's built-in limits on log-in, sign-up and mail (they use the cache).
+# allauth's built-in limits on log-in, sign-up and mail (they use the cache). Failed log-ins
+# are limited per account; per address only far above what one person types, since many
+# people may share an address (an office, a proxy).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "100/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
 }
+# The client's address for those limits: REMOTE_ADDR, or behind N proxies of our own the
+# Nth address from the right of X-Forwarded-For (never a client-supplied one).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Social log-in appears only for providers whose keys are set.
 SOCIALACCOUNT_PROVIDERS = {
     name: {"APPS": [{"client_id": client_id, "secret": secret}]}

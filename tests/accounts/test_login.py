@@ -133,3 +133,39 @@ def test_anonymous_pages_carry_nothing_personal(client, user):
     assert "/papers/add/" not in html
     assert LOGOUT_URL not in html
     assert "/accounts/profile/" not in html
+
+
+def test_wrong_passwords_for_one_account_do_not_lock_out_the_others(client, user):
+    other = get_user_model().objects.create_user(
+        username="bob", email="bob@example.org", password=PASSWORD
+    )
+    EmailAddress.objects.create(user=other, email=other.email, verified=True, primary=True)
+    for _ in range(12):
+        client.post(LOGIN_URL, {"login": "ada", "password": "wrong"})
+    # Ada's account is locked for a while (5 failures in 5 minutes)...
+    response = client.post(LOGIN_URL, {"login": "ada", "password": PASSWORD})
+    assert "Too many failed login attempts" in response.content.decode()
+    # ...but not everyone else who shares her address.
+    response = client.post(LOGIN_URL, {"login": "bob", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(other.pk)
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_the_address_limit_trusts_forwarded_addresses_only_behind_our_proxies(
+    client, user, settings, proxies
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = proxies
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "2/m/ip"}
+
+    def fail(address: str) -> str:
+        headers = {"X-Forwarded-For": address}
+        data = {"login": "nobody", "password": "wrong"}
+        return client.post(LOGIN_URL, data, headers=headers).content.decode()
+
+    for _ in range(2):
+        fail("203.0.113.1")
+    # Another client behind the proxy has its own budget; without a trusted proxy the header
+    # is the client's to forge, so every request counts against the connecting address.
+    refused = "Too many failed login attempts" in fail("203.0.113.2")
+    assert refused is (proxies == 0)
