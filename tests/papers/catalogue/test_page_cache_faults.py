@@ -16,6 +16,7 @@ from papers.models import PendingPageRefresh
 from reviews.discussion.services import comment_create
 from reviews.moderation.services import items_hide
 from tests.support.factories import make_paper
+from tests.support.pages import page_as
 
 # Real commits: pages are refreshed when a change commits, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,21 +51,12 @@ def cache_down(monkeypatch):
     return down
 
 
-def _page(client, paper, user=None) -> str:
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    response = client.get(paper.get_absolute_url())
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def _cached_everywhere(client, paper, people, text):
     for viewer in (None, people["bob"], people["mod"]):
-        assert text in _page(client, paper, viewer)
+        assert text in page_as(client, paper, viewer)
 
 
-def test_a_hide_made_while_the_cache_fails_reaches_every_page(client, people, cache_down):
+def test_a_hide_made_while_the_cache_fails_reaches_everypage_as(client, people, cache_down):
     paper = make_paper(title="Fault page")
     note = comment_create(author=people["ada"], paper=paper, body="Spam that must go")
     _cached_everywhere(client, paper, people, "Spam that must go")
@@ -74,11 +66,11 @@ def test_a_hide_made_while_the_cache_fails_reaches_every_page(client, people, ca
     cache_down.up()
     assert list(PendingPageRefresh.objects.values_list("arxiv_id", flat=True)) == [paper.arxiv_id]
     # The pages cached before the hide are still served until the replay...
-    assert "Spam that must go" in _page(client, paper)
+    assert "Spam that must go" in page_as(client, paper)
     assert page_refreshes_replay.apply().get() == 1
     # ...which refreshes them for everyone.
     for viewer in (None, people["bob"], people["mod"]):
-        assert "Spam that must go" not in _page(client, paper, viewer)
+        assert "Spam that must go" not in page_as(client, paper, viewer)
     assert not PendingPageRefresh.objects.exists()
 
 
@@ -90,10 +82,10 @@ def test_hiding_again_refreshes_a_page_the_first_hide_missed(client, people, cac
     items_hide(moderator=people["mod"], items=[note], reason="spam")
     cache_down.up()
     PendingPageRefresh.objects.all().delete()  # as if the replay had not run yet
-    assert "Spam that must go" in _page(client, paper)
+    assert "Spam that must go" in page_as(client, paper)
     items_hide(moderator=people["mod"], items=[note], reason="spam, again")
     for viewer in (None, people["bob"]):
-        assert "Spam that must go" not in _page(client, paper, viewer)
+        assert "Spam that must go" not in page_as(client, paper, viewer)
 
 
 def test_a_replay_while_the_cache_still_fails_keeps_the_pending_refreshes(people, cache_down):
@@ -115,7 +107,7 @@ def test_writes_answer_success_and_pages_render_while_the_cache_fails(client, pe
     assert response.status_code == 303
     assert PendingPageRefresh.objects.filter(arxiv_id=paper.arxiv_id).exists()
     # Pages and lists render without the cache, with what the database holds.
-    assert "Written while the cache is down" in _page(client, paper, people["bob"])
-    assert "Written while the cache is down" in _page(client, paper)
+    assert "Written while the cache is down" in page_as(client, paper, people["bob"])
+    assert "Written while the cache is down" in page_as(client, paper)
     assert client.get("/").status_code == 200
     assert client.get("/search/", {"q": "fault"}).status_code == 200

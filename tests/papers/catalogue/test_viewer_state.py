@@ -20,6 +20,7 @@ from reviews.discussion.services import comment_create, comment_edit
 from reviews.moderation.reports import report_create
 from reviews.moderation.services import items_hide
 from tests.support.factories import make_paper
+from tests.support.pages import page_as
 
 # Real commits: caches are refreshed when a change commits, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,15 +34,6 @@ def people(django_user_model):
     # Transactional tests start from an empty database: the group is made again.
     moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
     return {"ada": ada, "bob": bob, "mod": moderator}
-
-
-def _page(client, paper, user=None) -> str:
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    response = client.get(paper.get_absolute_url())
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def _pressed(html: str, element_id: str) -> str:
@@ -61,10 +53,10 @@ def test_each_viewer_sees_only_their_own_state(client, people):
     report_create(reporter=ada, target=bobs, reason="spam")
 
     for _ in range(2):  # in turn, twice: whatever the first round cached
-        anonymous = _page(client, paper)
-        as_ada = _page(client, paper, ada)
-        as_bob = _page(client, paper, bob)
-        as_mod = _page(client, paper, mod)
+        anonymous = page_as(client, paper)
+        as_ada = page_as(client, paper, ada)
+        as_bob = page_as(client, paper, bob)
+        as_mod = page_as(client, paper, mod)
 
         assert _pressed(as_ada, "vote-like") == "true"
         for html in (as_bob, as_mod):
@@ -90,21 +82,21 @@ def test_changes_show_at_once_for_everyone(client, people):
     note = comment_create(author=bob, paper=paper, body="First wording")
     viewers = (None, ada, bob, mod)
     for viewer in viewers:
-        assert "First wording" in _page(client, paper, viewer)
+        assert "First wording" in page_as(client, paper, viewer)
 
     comment_edit(comment=note, editor=bob, body="Second wording")
     for viewer in viewers:
-        html = _page(client, paper, viewer)
+        html = page_as(client, paper, viewer)
         assert "Second wording" in html and "First wording" not in html
 
     comment_create(author=ada, paper=paper, body="A new voice")
     for viewer in viewers:
-        assert "A new voice" in _page(client, paper, viewer)
+        assert "A new voice" in page_as(client, paper, viewer)
 
     items_hide(moderator=mod, items=[note], reason="test")
     for viewer in (None, ada):
-        assert "Second wording" not in _page(client, paper, viewer)
-    assert "Only you can see this comment." in _page(client, paper, bob)
+        assert "Second wording" not in page_as(client, paper, viewer)
+    assert "Only you can see this comment." in page_as(client, paper, bob)
 
 
 def test_deletes_and_a_new_name_show_at_once_for_everyone(client, people):
@@ -121,15 +113,15 @@ def test_deletes_and_a_new_name_show_at_once_for_everyone(client, people):
     note = comment_create(author=ada, paper=paper, body="Soon gone")
     viewers = (None, ada, bob, mod)
     for viewer in viewers:
-        html = _page(client, paper, viewer)
+        html = page_as(client, paper, viewer)
         assert "Claims by Bob" in html and "Soon gone" in html
 
     update_profile(bob, {"display_name": "Robert Renamed"})
     for viewer in viewers:
-        assert "Robert Renamed" in _page(client, paper, viewer)
+        assert "Robert Renamed" in page_as(client, paper, viewer)
 
     review_delete(review=review)
     comment_delete(comment=note, actor=ada)
     for viewer in viewers:
-        html = _page(client, paper, viewer)
+        html = page_as(client, paper, viewer)
         assert "Claims by Bob" not in html and "Soon gone" not in html
