@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from accounts import signals  # noqa: F401  (pages follow an account's deactivation)
         from accounts.notifications import receivers  # noqa: F401  (subscribes to reviews' events)

@@ -69,12 +69,14 @@ def add_verified_email(user, email: str):
 
 
 def papers_showing(user) -> list[str]:
-    """The arXiv ids of the papers whose pages show the user's name."""
+    """The arXiv ids of the papers whose pages show the user's name or choices: reviews,
+    comments, public collections, map pins and hides."""
     return list(
         Paper.objects.filter(
             Q(reviews__author=user)
             | Q(comments__author=user)
             | Q(saves__collection__owner=user, saves__collection__is_public=True)
+            | Q(neighbour_choices__user=user)
         )
         .values_list("arxiv_id", flat=True)
         .distinct()

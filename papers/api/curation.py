@@ -281,7 +281,7 @@ class CollectionList(CurationMixin, generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Collection]:
         if self._public():
             # Recently changed first; the id keeps pages stable between equal times.
-            collections = Collection.objects.filter(is_public=True).order_by("-modified_at", "-pk")
+            collections = Collection.objects.public().order_by("-modified_at", "-pk")
         else:
             # Aggregation drops Meta.ordering, so the model's order is spelled out.
             collections = Collection.objects.filter(owner=self.request.user).order_by(

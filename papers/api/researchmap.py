@@ -149,7 +149,9 @@ class PaperNeighbours(APIView):
 
 def _state_response(request: Request, paper: Paper, neighbour: Paper) -> Response:
     choices = list(
-        NeighbourChoice.objects.filter(paper=paper, neighbour=neighbour).select_related("user")
+        NeighbourChoice.objects.filter(
+            paper=paper, neighbour=neighbour, user__is_active=True
+        ).select_related("user")
     )
     pins = [c.user for c in choices if c.action == NeighbourChoice.Action.PIN]
     mine = next((c.action for c in choices if c.user_id == request.user.pk), None)

@@ -123,7 +123,8 @@ def paper_curation(paper: Paper, viewer=None) -> PaperCuration:
     """Reactions, public collections and the viewer's collections: three queries, whatever
     the number of reactions, collections or curators."""
     public = list(
-        Collection.objects.filter(is_public=True, items__paper=paper)
+        Collection.objects.public()
+        .filter(items__paper=paper)
         .select_related("owner")
         .annotate(total=Window(Count("pk")))
         .order_by("-modified_at", "pk")[:PUBLIC_COLLECTIONS_SHOWN]
@@ -148,7 +149,8 @@ def paper_curation(paper: Paper, viewer=None) -> PaperCuration:
 def public_collections_of(owner) -> QuerySet[Collection]:
     """An owner's public collections with their paper counts, most recently changed first."""
     return (
-        Collection.objects.filter(owner=owner, is_public=True)
+        Collection.objects.public()
+        .filter(owner=owner)
         .annotate(paper_count=Count("items"))
         .order_by("-modified_at", "pk")
     )

@@ -85,7 +85,7 @@ def _detail_context(request: HttpRequest, collection: Collection, **extra) -> di
 @require_safe
 def collection_list(request: HttpRequest) -> HttpResponse:
     public = (
-        Collection.objects.filter(is_public=True)
+        Collection.objects.public()
         .select_related("owner")
         .annotate(paper_count=Count("items"))
         .order_by("-modified_at", "-pk")

@@ -156,10 +156,12 @@ def collection_delete(*, collection: Collection) -> None:
 
 
 def collections_visible(viewer: AbstractBaseUser | None) -> QuerySet[Collection]:
-    """Collections the viewer may read: every public one, and their own."""
+    """Collections the viewer may read: every public one (of an active account), and their
+    own."""
+    public = Q(is_public=True, owner__is_active=True)
     if viewer is not None and viewer.is_authenticated:
-        return Collection.objects.filter(Q(is_public=True) | Q(owner=viewer))
-    return Collection.objects.filter(is_public=True)
+        return Collection.objects.filter(public | Q(owner=viewer))
+    return Collection.objects.filter(public)
 
 
 def collection_for_viewer(viewer: AbstractBaseUser | None, pk: int) -> Collection:

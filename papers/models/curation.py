@@ -64,6 +64,13 @@ class Reaction(models.Model):
         return f"{self.user_id} {self.kind} {self.paper_id}"
 
 
+class CollectionQuerySet(models.QuerySet):
+    def public(self) -> "CollectionQuerySet":
+        """Collections anyone may see: public, of an active account (a spam account's are
+        gone from every public place while it is deactivated)."""
+        return self.filter(is_public=True, owner__is_active=True)
+
+
 class Collection(models.Model):
     """A curator's named list of papers. Private unless made public; public ones have a
     stable address by id, so renaming keeps links working."""
@@ -82,6 +89,8 @@ class Collection(models.Model):
     papers = models.ManyToManyField("papers.Paper", through="CollectionItem", related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+
+    objects = CollectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_default", "name"]

@@ -619,7 +619,12 @@ def paper_neighbours(*, paper: Paper, viewer=None, limit: int = 10) -> list[Neig
     a pinned neighbour always shows, first, marked with who pinned it, even if someone else
     hid it: a pin is a deliberate statement, a hide only corrects the computation.
     """
-    choices = list(NeighbourChoice.objects.filter(paper=paper).select_related("user", "neighbour"))
+    # A deactivated (spam) account's pins and hides leave the map with it.
+    choices = list(
+        NeighbourChoice.objects.filter(paper=paper, user__is_active=True).select_related(
+            "user", "neighbour"
+        )
+    )
     pinned: dict[int, NeighbourView] = {}
     hidden: set[int] = set()
     viewer_choices = {}
