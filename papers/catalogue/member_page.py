@@ -150,8 +150,9 @@ def _item_fills(
     # Their comments the page lists (a long discussion lists its first threads only).
     comments = {pk for pk in state.mine["comment"] if f"comment:{pk}" in skeleton.names}
     if state.mine["review"] or comments:
-        # An author's page: their items rendered for them (a few, whatever the discussion).
-        paper = selectors.paper_row(arxiv_id=arxiv_id, viewer=request.user)
+        # An author's page: their items rendered for them (a few, whatever the discussion),
+        # against the paper as the state read it: its id and current version.
+        paper = Paper(pk=state.paper_pk, arxiv_id=arxiv_id, version=state.paper_version)
         if state.mine["review"]:
             fills.update(_my_reviews(request, paper, state, skeleton))
         if comments:

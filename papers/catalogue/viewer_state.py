@@ -58,6 +58,7 @@ class CollectionChoice:
 @dataclass
 class ViewerState:
     paper_pk: int
+    paper_version: int
     my_vote: int | None = None
     collections: list[CollectionChoice] = field(default_factory=list)
     reactions: set[str] = field(default_factory=set)
@@ -120,7 +121,14 @@ def _union() -> QuerySet:
     ]
     hidden = Cast("is_hidden", IntegerField())
     parts = [
-        _part(Paper.objects.filter(arxiv_id=_PAPER), "paper", ref=F("pk"), flag=Subquery(my_vote)),
+        # The paper's version rides in ``position``: an author's items say if they are outdated.
+        _part(
+            Paper.objects.filter(arxiv_id=_PAPER),
+            "paper",
+            ref=F("pk"),
+            flag=Subquery(my_vote),
+            position=F("version"),
+        ),
         _part(
             Collection.objects.filter(owner_id=_VIEWER),
             "collection",
@@ -196,7 +204,7 @@ def viewer_state(*, arxiv_id: str, viewer) -> ViewerState | None:
     paper_row = next((row for row in rows if row[0] == "paper"), None)
     if paper_row is None:
         return None
-    state = ViewerState(paper_pk=paper_row[1], my_vote=paper_row[2])
+    state = ViewerState(paper_pk=paper_row[1], paper_version=paper_row[5], my_vote=paper_row[2])
     collections = []
     for what, ref, flag, name, public, position in rows:
         if what == "collection":

@@ -28,9 +28,9 @@ SIGNED_IN = 1
 # The viewer's own state on the paper, in one query: vote, collections, reactions, what they
 # wrote, marked helpful or reported, unread notifications.
 VIEWER_STATE = 1
-# An author's own items, rendered for them: the paper, their reviews (and the reviews'
-# concerns), their comments.
-AUTHOR_ITEMS = 4
+# An author's own items, rendered for them: their reviews (and the reviews' concerns), their
+# comments (the paper's id and version come with the viewer's state).
+AUTHOR_ITEMS = 3
 
 
 def _drop_renderings(*papers) -> None:
