@@ -195,6 +195,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # one cheap sorted-set read every interval is enough and keeps recovery prompt.
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": 1,
+    # A broker host that does not answer is given up on after two seconds, not minutes.
+    "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
@@ -209,6 +211,9 @@ ARXIV_OAI_URL = env_str("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
 ARXIV_REQUEST_INTERVAL = env_float("ARXIV_REQUEST_INTERVAL", 3.0)
 # Papers one person may have being added (queued or fetching) at a time.
 IMPORTS_IN_FLIGHT_MAX = env_int("IMPORTS_IN_FLIGHT_MAX", 5)
+# A queued import whose task the broker took this long ago and no worker started is taken
+# to be lost (a broker restarted without its data) and handed to the workers again.
+IMPORT_JOB_REDISPATCH_AFTER = env_int("IMPORT_JOB_REDISPATCH_AFTER", 15 * 60)
 OPENALEX_URL = env_str("OPENALEX_URL", "https://api.openalex.org")
 OPENALEX_API_KEY = env_str("OPENALEX_API_KEY")
 # OpenAlex allows 10 requests a second per key.

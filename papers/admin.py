@@ -12,7 +12,7 @@ from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.curation.collections import collection_delete
 from papers.ingest.author_merge import author_merge, author_merge_undo, can_merge_authors
 from papers.ingest.jobs import import_job_retry
-from papers.ingest.tasks import harvest_run_enqueue
+from papers.ingest.tasks import BrokerUnavailable, harvest_run_enqueue
 from papers.models import (
     Author,
     AuthorMerge,
@@ -423,8 +423,20 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the selected failed jobs")
     def retry_failed(self, request, queryset):
-        retried = [job for job in queryset if import_job_retry(job_id=job.pk)]
-        self.message_user(request, f"{len(retried)} job(s) queued again.")
+        retried = waiting = 0
+        for job in queryset:
+            try:
+                retried += import_job_retry(job_id=job.pk) is not None
+            except BrokerUnavailable:
+                waiting += 1  # queued; the sweep hands it over when the queue is back
+        self.message_user(request, f"{retried} job(s) queued again.")
+        if waiting:
+            self.message_user(
+                request,
+                f"The task queue is not answering: {waiting} job(s) are queued and start "
+                "when it is back.",
+                messages.WARNING,
+            )
 
 
 @admin.register(HarvestRun)

@@ -4,6 +4,7 @@ from rest_framework.test import APIClient
 
 from papers.catalogue import page_cache
 from papers.catalogue.page_cache import local_pages
+from papers.ingest import jobs as import_jobs
 from tests.support.fake_arxiv import fake_arxiv  # noqa: F401  (a fixture for every test module)
 
 
@@ -20,14 +21,16 @@ def _clear_cache():
 @pytest.fixture(autouse=True)
 def _page_tokens_follow_changes(request, monkeypatch):
     """A test wrapped in one transaction never commits, so the page caches' on-commit
-    invalidation would never run: there it runs as soon as a change asks for it, as if each
-    change committed. Transactional tests keep the real on-commit behaviour."""
+    invalidation and the hand-over of import jobs to the broker would never run: there they
+    run as soon as a change asks for them, as if each change committed. Transactional tests
+    keep the real on-commit behaviour."""
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in request.fixturenames or (
         marker is not None and marker.kwargs.get("transaction")
     )
     if not transactional:
         monkeypatch.setattr(page_cache, "on_commit", lambda callback: callback())
+        monkeypatch.setattr(import_jobs, "on_commit", lambda callback: callback())
 
 
 @pytest.fixture(autouse=True)

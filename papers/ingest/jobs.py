@@ -1,15 +1,30 @@
-"""Importing single papers by id: the request (from the UI, a command or the API) and the job."""
+"""Importing single papers by id: the request (from the UI, a command or the API) and the job.
 
+A job is committed before its task is handed to the broker, and records when the broker
+took it (``dispatched_at``). A job the broker never took, or whose task no worker started
+long after, is handed over again: by the next request for that paper or its job page, and by
+a sweep every minute. So a broker outage loses no import and blocks no paper.
+"""
+
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.transaction import on_commit
 from django.utils import timezone
 
 from papers.arxiv.ids import parse_arxiv_id
-from papers.ingest.tasks import import_job_enqueue
+from papers.ingest.tasks import BrokerUnavailable, import_paper_publish
 from papers.ingest.upsert import paper_upsert
 from papers.models import ImportJob, JobStatus, MetadataSource, Paper
+
+logger = logging.getLogger(__name__)
+
+# The sweep leaves a job this young alone: the request that created it is handing it over.
+SWEEP_GRACE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,8 @@ def import_job_create(*, arxiv_id: str, user=None, source: str, enqueue: bool = 
     requested_by = user if user is not None and user.is_authenticated else None
     active = ImportJob.objects.filter(arxiv_id=arxiv_id, status__in=JobStatus.active()).first()
     if active is not None:
+        if import_job_is_orphaned(active):
+            import_job_enqueue(active.pk)
         return active
     if requested_by is not None:
         limit = settings.IMPORTS_IN_FLIGHT_MAX
@@ -68,6 +85,64 @@ def import_job_create(*, arxiv_id: str, user=None, source: str, enqueue: bool = 
     if enqueue:
         import_job_enqueue(job.pk)
     return job
+
+
+def import_job_enqueue(job_id: int) -> None:
+    """Hand the job's task to the broker once the job row is committed (a worker must read
+    it). Outside a transaction that is at once, and ``BrokerUnavailable`` reaches the caller;
+    the job stays queued either way, for a later request or the sweep to hand over."""
+    on_commit(lambda: import_job_dispatch(job_id=job_id))
+
+
+def import_job_dispatch(*, job_id: int) -> None:
+    """Publish the job's task now and record when the broker took it."""
+    import_paper_publish(job_id)
+    ImportJob.objects.filter(pk=job_id).update(dispatched_at=timezone.now())
+
+
+def _lost_before(now):
+    return now - timedelta(seconds=settings.IMPORT_JOB_REDISPATCH_AFTER)
+
+
+def _orphaned(now) -> Q:
+    return Q(status=JobStatus.QUEUED) & (
+        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=_lost_before(now))
+    )
+
+
+def import_job_is_orphaned(job: ImportJob) -> bool:
+    """Queued, and its task never reached the broker or no worker started it in time."""
+    if job.status != JobStatus.QUEUED:
+        return False
+    return job.dispatched_at is None or job.dispatched_at < _lost_before(timezone.now())
+
+
+def import_job_follow(*, job: ImportJob) -> bool:
+    """Someone watches the job: hand it over again if it is orphaned. False when the broker
+    still does not take it (the page says so and keeps trying)."""
+    if not import_job_is_orphaned(job):
+        return True
+    try:
+        import_job_dispatch(job_id=job.pk)
+    except BrokerUnavailable:
+        return False
+    return True
+
+
+def import_jobs_orphaned_redispatch() -> int:
+    """Hand every orphaned job (older than a moment) to the broker; how many were handed."""
+    now = timezone.now()
+    orphans = ImportJob.objects.filter(_orphaned(now), created_at__lt=now - SWEEP_GRACE)
+    handed = 0
+    for job_id in orphans.order_by("created_at").values_list("pk", flat=True):
+        try:
+            import_job_dispatch(job_id=job_id)
+        except BrokerUnavailable:
+            break  # the broker is down again: the next sweep goes on
+        handed += 1
+    if handed:
+        logger.info("Handed %s orphaned import job(s) to the workers again.", handed)
+    return handed
 
 
 def import_job_get(*, job_id: int) -> ImportJob:
@@ -123,7 +198,8 @@ def import_job_retry(*, job_id: int) -> ImportJob | None:
     try:
         with transaction.atomic():
             job.status, job.error, job.finished_at = JobStatus.QUEUED, "", None
-            job.save(update_fields=["status", "error", "finished_at"])
+            job.dispatched_at = None
+            job.save(update_fields=["status", "error", "finished_at", "dispatched_at"])
     except IntegrityError:
         return None
     import_job_enqueue(job.pk)

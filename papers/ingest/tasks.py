@@ -9,9 +9,10 @@ Task names stay those of the former ``papers.tasks`` module: the beat schedule s
 
 import logging
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.conf import settings
 from django.db import transaction
+from kombu.exceptions import KombuError
 
 from papers.ingest.clients.http import FetchError, TransientFetchError
 
@@ -116,9 +117,38 @@ def enrichment_enqueue(*, paper_id: int) -> None:
     transaction.on_commit(lambda: enrich_paper.delay(paper_id))
 
 
-def import_job_enqueue(job_id: int) -> None:
-    """Queue an import job's task once the job row is committed (a worker must read it)."""
-    transaction.on_commit(lambda: import_paper.delay(job_id))
+class BrokerUnavailable(Exception):
+    """The broker did not take a task: the work stays recorded and is handed over later."""
+
+
+# Publishing gives up within about a second, so that a broker outage gets a prompt answer
+# instead of a request that hangs while the client reconnects again and again.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.25,
+                        "interval_max": 0.5}  # fmt: skip
+
+
+def import_paper_publish(job_id: int) -> None:
+    """Hand an import job's task to the broker now; raises ``BrokerUnavailable``.
+
+    A connection of its own (not the app's pool) reads the broker address at each call and
+    leaves no half-open pooled connection behind after an outage.
+    """
+    try:
+        with current_app.connection_for_write() as connection:
+            import_paper.apply_async(
+                (job_id,), connection=connection, retry=True, retry_policy=PUBLISH_RETRY_POLICY
+            )
+    except (KombuError, OSError) as exc:
+        logger.warning("The broker did not take import job %s: %s", job_id, exc)
+        raise BrokerUnavailable(str(exc)) from exc
+
+
+@shared_task(name="papers.tasks.import_jobs_redispatch")
+def import_jobs_redispatch() -> int:
+    """Every minute: hand queued jobs whose task never reached a worker to the workers."""
+    from papers.ingest.jobs import import_jobs_orphaned_redispatch
+
+    return import_jobs_orphaned_redispatch()
 
 
 def harvest_run_enqueue(run_id: int) -> None:

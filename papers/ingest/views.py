@@ -14,7 +14,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from papers.arxiv.ids import InvalidArxivId
 from papers.ingest.forms import AddPaperForm
-from papers.ingest.jobs import TooManyImports, import_job_get, import_request
+from papers.ingest.jobs import TooManyImports, import_job_follow, import_job_get, import_request
+from papers.ingest.tasks import BrokerUnavailable
 from papers.models import ImportJob, JobStatus
 from papers.web import write_limited
 
@@ -22,6 +23,13 @@ from papers.web import write_limited
 # which jobs this browser asked for, so each of those people may follow it.
 SESSION_JOBS = "import_job_ids"
 SESSION_JOBS_KEPT = 50
+# What a person is told when the queue does not take an import; the job is kept and handed
+# over when the queue is back, and adding the paper again hands it over at once.
+QUEUE_DOWN = (
+    "The import queue is not answering just now. Your request is kept: try again in a "
+    "moment, or come back later and the paper will be there."
+)
+QUEUE_DOWN_RETRY_AFTER = 30
 
 
 def _signed_in(view):
@@ -75,6 +83,8 @@ def add_paper(request: HttpRequest) -> HttpResponse:
             result = import_request(raw=form.cleaned_data["arxiv_id"], user=request.user)
         except (InvalidArxivId, TooManyImports) as exc:
             form.add_error("arxiv_id", str(exc))
+        except BrokerUnavailable:
+            return _queue_down(request, form)
         else:
             if result.paper is not None:
                 return _redirect(request, result.paper.get_absolute_url())
@@ -85,6 +95,16 @@ def add_paper(request: HttpRequest) -> HttpResponse:
         # htmx swaps only 2xx answers by default: the corrected form comes back as 200.
         return render(request, "papers/add_paper.html#add-form", {"form": form})
     return render(request, "papers/add_paper.html", {"form": form}, status=400)
+
+
+def _queue_down(request: HttpRequest, form: AddPaperForm) -> HttpResponse:
+    """The form again, filled in, with the outage explained (503, Retry-After)."""
+    form.add_error(None, QUEUE_DOWN)
+    if request.htmx:
+        return render(request, "papers/add_paper.html#add-form", {"form": form})
+    response = render(request, "papers/add_paper.html", {"form": form}, status=503)
+    response["Retry-After"] = str(QUEUE_DOWN_RETRY_AFTER)
+    return response
 
 
 @_signed_in
@@ -102,7 +122,8 @@ def import_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     if job.status == JobStatus.SUCCEEDED and job.paper is not None:
         return _redirect(request, job.paper.get_absolute_url())
 
+    queue_answers = import_job_follow(job=job)
     template = "papers/import_job.html#job-status" if request.htmx else "papers/import_job.html"
-    response = render(request, template, {"job": job})
+    response = render(request, template, {"job": job, "queue_answers": queue_answers})
     patch_vary_headers(response, ["HX-Request"])
     return response

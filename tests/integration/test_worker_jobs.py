@@ -3,13 +3,16 @@ local stand-in for arXiv on a real socket."""
 
 import dataclasses
 import signal
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
+from bzpeer.celery import app
 from papers.ingest.harvest import harvest_run_create
-from papers.ingest.jobs import import_request
-from papers.ingest.tasks import harvest_run_enqueue
+from papers.ingest.jobs import import_jobs_orphaned_redispatch, import_request
+from papers.ingest.tasks import BrokerUnavailable, harvest_run_enqueue
 from papers.models import HarvestRun, ImportJob, JobStatus, MetadataSource, Paper
 from tests.support.fake_arxiv import FakeResponse, OaiPages, load_fixture
 from tests.support.oai_pages import arxiv_id_at, arxiv_raw_pages
@@ -50,6 +53,26 @@ def test_papers_are_imported_through_the_queue(fake_arxiv):
     assert Paper.objects.filter(arxiv_id="2301.99999").count() == 0
     fetched = [r.param("id_list") for r in fake_arxiv.requests_to("/api/query")]
     assert sorted(fetched) == ["1706.03762", "2301.99999"]
+
+
+def test_an_import_the_broker_refused_is_imported_once_the_sweep_hands_it_over(
+    fake_arxiv, monkeypatch
+):
+    fake_arxiv.serve_api(load_fixture("api_new_format.xml"))
+    with monkeypatch.context() as outage:
+        outage.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")  # a closed port
+        with pytest.raises(BrokerUnavailable):
+            import_request(raw="1706.03762")
+    job = ImportJob.objects.get(arxiv_id="1706.03762")
+    assert (job.status, job.dispatched_at) == (JobStatus.QUEUED, None)
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=1))
+
+    with celery_worker(ARXIV_API_URL=fake_arxiv.api_url, **FAST):
+        assert import_jobs_orphaned_redispatch() == 1
+        wait_for(lambda: _job(job.pk).is_finished, what="the import job")
+
+    assert _job(job.pk).status == JobStatus.SUCCEEDED
+    assert Paper.objects.filter(arxiv_id="1706.03762").exists()
 
 
 def test_a_harvest_resumes_after_its_worker_is_killed(fake_arxiv):

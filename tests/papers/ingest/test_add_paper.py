@@ -20,9 +20,9 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture
 def queued(monkeypatch) -> list[int]:
-    """Jobs handed to the queue, recorded instead of sent to a broker."""
+    """Jobs handed to the broker, recorded instead of sent."""
     calls: list[int] = []
-    monkeypatch.setattr("papers.ingest.jobs.import_job_enqueue", calls.append)
+    monkeypatch.setattr("papers.ingest.jobs.import_paper_publish", calls.append)
     return calls
 
 

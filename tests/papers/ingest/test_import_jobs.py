@@ -26,7 +26,7 @@ def api(fake_arxiv, settings):
 @pytest.fixture
 def no_queue(monkeypatch):
     queued = []
-    monkeypatch.setattr("papers.ingest.jobs.import_job_enqueue", queued.append)
+    monkeypatch.setattr("papers.ingest.jobs.import_paper_publish", queued.append)
     return queued
 
 
