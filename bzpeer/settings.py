@@ -160,20 +160,31 @@ REDIS_URL = env_str("REDIS_URL")
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "bzpeer")
 if REDIS_URL:
     CACHES = {
+        # Misses while Redis does not answer: the site goes on from the database.
         "default": {
+            "BACKEND": "bzpeer.cache_backend.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "TIMEOUT": 60 * 60 * 24,
+        },
+        # The same Redis for the paper pages' tokens, whose lost writes must be known
+        # (papers/catalogue/page_cache.py records and replays them).
+        "pages": {
             "BACKEND": "bzpeer.cache_backend.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "TIMEOUT": 60 * 60 * 24,
-        }
+        },
     }
 else:
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "bzpeer",  # one store for both names, as with Redis
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "TIMEOUT": 60 * 60 * 24,
         }
+        for alias in ("default", "pages")
     }
 
 # Sessions are read from Redis and kept in the database (accounts/sessions.py); without
@@ -199,6 +210,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing a task gives up within about a second while the broker is down (a request
+# waits for it); each caller keeps what it needed queued (papers/ingest/jobs.py) or knows
+# a later run catches up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.25,
+    "interval_max": 0.5,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -345,6 +365,9 @@ LOGGING = {
 
 # Per-user limits on curation writes (django-ratelimit; counted in the cache).
 RATELIMIT_VIEW = "papers.web.rate_limited"
+# While the counters' Redis is down, writes go on unlimited (and are logged) rather than all
+# refused: the database, which holds them, still answers.
+RATELIMIT_FAIL_OPEN = True
 WRITE_RATE_LIMIT = env_str("WRITE_RATE_LIMIT", "120/m")
 # Authors may edit a discussion comment for this long after posting it.
 COMMENT_EDIT_GRACE_MINUTES = env_int("COMMENT_EDIT_GRACE_MINUTES", 15)

@@ -19,14 +19,18 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.transaction import on_commit
+from django.utils.connection import ConnectionProxy
 
 from papers.catalogue.page_slots import Skeleton, skeleton_parse
 from papers.models import PendingPageRefresh
 
 logger = logging.getLogger(__name__)
+
+# The strict cache: a token write that fails raises, so it is recorded and replayed.
+cache = ConnectionProxy(caches, "pages")
 
 PAGE_TIMEOUT = 60 * 60 * 24
 # Renderings each process keeps in memory (the shared cache still decides if one is

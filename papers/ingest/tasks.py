@@ -114,17 +114,12 @@ def enrichment_enqueue(*, paper_id: int) -> None:
     """Queue OpenAlex enrichment of a new or updated paper once its transaction commits."""
     if not settings.OPENALEX_API_KEY:
         return  # switched off; openalex_enabled() logs why
-    transaction.on_commit(lambda: enrich_paper.delay(paper_id))
+    # Robust: a broker outage must not fail the import; the hourly refresh catches up.
+    transaction.on_commit(lambda: enrich_paper.delay(paper_id), robust=True)
 
 
 class BrokerUnavailable(Exception):
     """The broker did not take a task: the work stays recorded and is handed over later."""
-
-
-# Publishing gives up within about a second, so that a broker outage gets a prompt answer
-# instead of a request that hangs while the client reconnects again and again.
-PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.25,
-                        "interval_max": 0.5}  # fmt: skip
 
 
 def import_paper_publish(job_id: int) -> None:
@@ -135,9 +130,8 @@ def import_paper_publish(job_id: int) -> None:
     """
     try:
         with current_app.connection_for_write() as connection:
-            import_paper.apply_async(
-                (job_id,), connection=connection, retry=True, retry_policy=PUBLISH_RETRY_POLICY
-            )
+            # Gives up within about a second (CELERY_TASK_PUBLISH_RETRY_POLICY).
+            import_paper.apply_async((job_id,), connection=connection)
     except (KombuError, OSError) as exc:
         logger.warning("The broker did not take import job %s: %s", job_id, exc)
         raise BrokerUnavailable(str(exc)) from exc

@@ -30,7 +30,8 @@ def neighbours_enqueue(*, paper_ids: list[int]) -> None:
     """After the current transaction commits, place these papers on the research map."""
     if paper_ids:
         ids = sorted(set(paper_ids))
-        transaction.on_commit(lambda: neighbours_compute.delay(ids))
+        # Robust: a broker outage must not fail the write; the nightly recompute catches up.
+        transaction.on_commit(lambda: neighbours_compute.delay(ids), robust=True)
 
 
 @shared_task(name="papers.tasks.neighbours_recompute_all")
