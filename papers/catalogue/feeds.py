@@ -1,7 +1,8 @@
 """Atom and RSS feeds of a topic: its newest published papers.
 
-Descriptions are HTML (as both formats expect): the abstract is escaped before it goes in,
-so markup in an abstract shows as text in the reader. Entry ids are per paper, not per
+Descriptions are HTML (as both formats expect): the abstract and the topic's name (from
+OpenAlex) are escaped before they go in, so markup in them shows as text in the reader;
+Atom's subtitle is text and goes in as written. Entry ids are per paper, not per
 topic, so a reader following two topics sees a paper in both as the same entry.
 """
 
@@ -10,7 +11,7 @@ from django.http import Http404, HttpRequest
 from django.http.request import split_domain_port
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import linebreaks
+from django.utils.html import escape, linebreaks
 from django.utils.text import Truncator
 
 from papers.catalogue import browse
@@ -36,8 +37,13 @@ class TopicRssFeed(Feed):
     def link(self, topic: Topic) -> str:
         return reverse("papers:topic", kwargs={"code": topic.code})
 
-    def description(self, topic: Topic) -> str:
+    @staticmethod
+    def summary(topic: Topic) -> str:
         return f"The newest papers in {topic.display_name} on BZPEER."
+
+    def description(self, topic: Topic) -> str:
+        # Readers render an RSS description as HTML, like the items': escaped the same way.
+        return escape(self.summary(topic))
 
     def items(self, topic: Topic) -> list[Paper]:
         papers = browse.topic_feed_papers(topic=topic, limit=FEED_ITEMS)
@@ -77,4 +83,5 @@ class TopicAtomFeed(TopicRssFeed):
     feed_type = Atom1Feed
 
     def subtitle(self, topic: Topic) -> str:
-        return self.description(topic)
+        # Atom's subtitle is text (no type given): the reader shows it as written.
+        return self.summary(topic)
