@@ -32,6 +32,8 @@ from papers.models import (
     Topic,
     Vote,
 )
+from reviews.moderation.admin import confirm_with_reason, hidden_message
+from reviews.moderation.services import collections_hide, collections_restore, item_describe
 
 # What arXiv says is not edited by hand: the next import would overwrite it anyway.
 IMPORTED_FIELDS = (
@@ -375,11 +377,44 @@ class ReactionAdmin(admin.ModelAdmin):
 
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
-    list_display = ("name", "owner", "is_public", "is_default", "created_at")
-    list_filter = ("is_public", "is_default")
+    list_display = ("name", "owner", "is_public", "is_hidden", "is_default", "created_at")
+    list_filter = ("is_public", "is_hidden", "is_default")
     search_fields = ("name", "owner__username")
     raw_id_fields = ("owner",)
+    # Hiding goes through the logged moderation actions below, never through the form.
+    readonly_fields = ("is_hidden",)
     inlines = (CollectionItemInline,)
+    actions = ("hide_collections", "restore_collections")
+
+    def _moderate(self, request, queryset, *, hide: bool):
+        collections = list(queryset.select_related("owner"))
+        service = collections_hide if hide else collections_restore
+        verb = "Hide" if hide else "Restore"
+        return confirm_with_reason(
+            self,
+            request,
+            collections,
+            action="hide_collections" if hide else "restore_collections",
+            question=(
+                f"{verb} {len(collections)} collection(s)? Hidden collections are gone from "
+                "every public place; their owners still see them."
+                if hide
+                else f"Show {len(collections)} collection(s) where they are public again?"
+            ),
+            lines=map(item_describe, collections),
+            submit=verb,
+            run=lambda reason: _moderated_message(
+                service(moderator=request.user, collections=collections, reason=reason), hide
+            ),
+        )
+
+    @admin.action(description="Hide the selected collections (moderation)")
+    def hide_collections(self, request, queryset):
+        return self._moderate(request, queryset, hide=True)
+
+    @admin.action(description="Restore the selected collections (moderation)")
+    def restore_collections(self, request, queryset):
+        return self._moderate(request, queryset, hide=False)
 
     # Items edited here bypass the save services: recount the papers they touch.
     def save_related(self, request, form, formsets, change):
@@ -394,6 +429,10 @@ class CollectionAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for collection in queryset:
             collection_delete(collection=collection)
+
+
+def _moderated_message(outcome, hidden: bool) -> str:
+    return hidden_message(outcome) if hidden else f"Restored {outcome} collection(s)."
 
 
 @admin.register(ImportJob)

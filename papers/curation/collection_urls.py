@@ -2,6 +2,7 @@ from django.urls import path
 
 from papers.curation import collection_views as views_collections
 from papers.curation import feeds
+from reviews.moderation import views as views_moderation
 
 app_name = "collections"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views_collections.collection_detail, name="detail"),
     path("<int:pk>/edit/", views_collections.collection_edit, name="edit"),
     path("<int:pk>/delete/", views_collections.collection_delete_view, name="delete"),
+    path("<int:pk>/report/", views_moderation.collection_report_view, name="report"),
     path("<int:pk>/papers/<arxiv:arxiv_id>/note", views_collections.item_note, name="item-note"),
     path(
         "<int:pk>/papers/<arxiv:arxiv_id>/move",

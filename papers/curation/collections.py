@@ -16,6 +16,7 @@ from papers.catalogue.counts import save_counts_recount
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.catalogue.selectors import AUTHORS_IN_LISTS
 from papers.models import Authorship, Collection, CollectionItem, Paper
+from papers.models.curation import CollectionQuerySet
 
 
 class CollectionNotFound(Exception):
@@ -156,9 +157,8 @@ def collection_delete(*, collection: Collection) -> None:
 
 
 def collections_visible(viewer: AbstractBaseUser | None) -> QuerySet[Collection]:
-    """Collections the viewer may read: every public one (of an active account), and their
-    own."""
-    public = Q(is_public=True, owner__is_active=True)
+    """Collections the viewer may read: every public one, and their own."""
+    public = CollectionQuerySet.PUBLIC
     if viewer is not None and viewer.is_authenticated:
         return Collection.objects.filter(public | Q(owner=viewer))
     return Collection.objects.filter(public)

@@ -65,10 +65,12 @@ class Reaction(models.Model):
 
 
 class CollectionQuerySet(models.QuerySet):
+    # Collections anyone may see: public, not hidden by a moderator, of an active account (a
+    # spam account's are gone from every public place while it is deactivated).
+    PUBLIC = Q(is_public=True, is_hidden=False, owner__is_active=True)
+
     def public(self) -> "CollectionQuerySet":
-        """Collections anyone may see: public, of an active account (a spam account's are
-        gone from every public place while it is deactivated)."""
-        return self.filter(is_public=True, owner__is_active=True)
+        return self.filter(self.PUBLIC)
 
 
 class Collection(models.Model):
@@ -86,6 +88,8 @@ class Collection(models.Model):
     description = models.TextField(max_length=DESCRIPTION_MAX, blank=True)
     is_public = models.BooleanField(default=False)
     is_default = models.BooleanField(default=False, help_text="Where one-click saves go.")
+    # Hidden by a moderator: gone from every public place; its owner still sees it.
+    is_hidden = models.BooleanField(default=False)
     papers = models.ManyToManyField("papers.Paper", through="CollectionItem", related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)

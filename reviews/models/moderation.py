@@ -20,7 +20,7 @@ class ReportStatus(models.TextChoices):
 
 
 class Report(models.Model):
-    """A curator's report of one review or one comment (exactly one of the two)."""
+    """A curator's report of one review, one comment or one collection (exactly one)."""
 
     DETAILS_MAX = 1_000
 
@@ -32,6 +32,13 @@ class Report(models.Model):
     )
     comment = models.ForeignKey(
         "reviews.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    collection = models.ForeignKey(
+        "papers.Collection",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reports",
     )
     reason = models.CharField(max_length=20, choices=ReportReason.choices)
     details = models.TextField(max_length=DETAILS_MAX, blank=True)
@@ -45,8 +52,9 @@ class Report(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(review__isnull=False, comment__isnull=True)
-                | Q(review__isnull=True, comment__isnull=False),
+                condition=Q(review__isnull=False, comment__isnull=True, collection__isnull=True)
+                | Q(review__isnull=True, comment__isnull=False, collection__isnull=True)
+                | Q(review__isnull=True, comment__isnull=True, collection__isnull=False),
                 name="report_exactly_one_target",
             ),
             models.UniqueConstraint(
@@ -59,6 +67,11 @@ class Report(models.Model):
                 condition=Q(comment__isnull=False),
                 name="report_once_per_comment",
             ),
+            models.UniqueConstraint(
+                fields=["reporter", "collection"],
+                condition=Q(collection__isnull=False),
+                name="report_once_per_collection",
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="report_queue_idx")]
 
@@ -67,7 +80,11 @@ class Report(models.Model):
 
     @property
     def target(self):
-        return self.review or self.comment
+        return self.review or self.comment or self.collection
+
+    @property
+    def target_kind(self) -> str:
+        return "review" if self.review_id else "comment" if self.comment_id else "collection"
 
 
 class ModerationActionKind(models.TextChoices):
@@ -103,6 +120,13 @@ class ModerationAction(models.Model):
     )
     comment = models.ForeignKey(
         "reviews.Comment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_actions",
+    )
+    collection = models.ForeignKey(
+        "papers.Collection",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

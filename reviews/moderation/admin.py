@@ -1,4 +1,5 @@
-"""Moderation in the admin: the report queue, reviews and comments, and the moderation log.
+"""Moderation in the admin: the report queue, reviews, comments and collections, and the
+moderation log.
 
 These pages answer to reviews.moderation.services.can_moderate (staff, superusers and the
 Moderators group) rather than to model permissions. Nothing is edited through a form
@@ -33,9 +34,10 @@ from reviews.moderation.services import (
     can_moderate,
     item_describe,
     item_excerpt,
-    items_hide,
-    items_restore,
     reports_dismiss,
+    target_owner,
+    targets_hide,
+    targets_restore,
     users_mark_spam,
 )
 from reviews.reviews.services import review_counts_refresh
@@ -87,7 +89,7 @@ class ModerationPermissions:
         return request.user.is_active and request.user.is_superuser
 
 
-def _confirm_with_reason(
+def confirm_with_reason(
     modeladmin: admin.ModelAdmin,
     request,
     queryset,
@@ -129,7 +131,7 @@ def _confirm_with_reason(
     return TemplateResponse(request, "admin/moderation_reason.html", context)
 
 
-def _hidden_message(outcome) -> str:
+def hidden_message(outcome) -> str:
     message = f"Hid {_n(outcome.hidden, 'item')}."
     if outcome.reports_actioned:
         message += f" Closed {_n(outcome.reports_actioned, 'open report')} as actioned."
@@ -148,8 +150,9 @@ def _question(template: str, count: int) -> str:
 
 
 class ItemModerationActions:
-    """Hide, restore and mark-as-spam for the reviews or comments a selection stands for: the
-    items themselves, or in the report queue the items the reports are about."""
+    """Hide, restore and mark-as-spam for the reviews, comments or collections a selection
+    stands for: the items themselves, or in the report queue the items the reports are
+    about."""
 
     actions = ("hide_items", "restore_items", "mark_authors_spam")
     # How the confirmation pages speak of the items ({items}: "3 items", {reported}: "3
@@ -157,15 +160,15 @@ class ItemModerationActions:
     hide_question = "Hide {items} from everyone but their authors?"
     restore_question = "Show {items} to everyone again?"
 
-    def _selection(self, queryset) -> tuple[list, list[Review | Comment]]:
-        """(the selected rows, the reviews or comments they stand for)."""
+    def _selection(self, queryset) -> tuple[list, list]:
+        """(the selected rows, the reviews, comments or collections they stand for)."""
         items = list(queryset.select_related("author", "paper"))
         return items, items
 
     @admin.action(description="Hide the selected items", permissions=["change"])
     def hide_items(self, request, queryset):
         selected, items = self._selection(queryset)
-        return _confirm_with_reason(
+        return confirm_with_reason(
             self,
             request,
             selected,
@@ -173,15 +176,15 @@ class ItemModerationActions:
             question=_question(self.hide_question, len(items)),
             lines=map(item_describe, items),
             submit="Hide",
-            run=lambda reason: _hidden_message(
-                items_hide(moderator=request.user, items=items, reason=reason)
+            run=lambda reason: hidden_message(
+                targets_hide(moderator=request.user, targets=items, reason=reason)
             ),
         )
 
     @admin.action(description="Restore the selected items", permissions=["change"])
     def restore_items(self, request, queryset):
         selected, items = self._selection(queryset)
-        return _confirm_with_reason(
+        return confirm_with_reason(
             self,
             request,
             selected,
@@ -190,15 +193,15 @@ class ItemModerationActions:
             lines=map(item_describe, items),
             submit="Restore",
             run=lambda reason: "Restored {}.".format(
-                _n(items_restore(moderator=request.user, items=items, reason=reason), "item")
+                _n(targets_restore(moderator=request.user, targets=items, reason=reason), "item")
             ),
         )
 
     @admin.action(description="Mark the authors as spam", permissions=["change"])
     def mark_authors_spam(self, request, queryset):
         selected, items = self._selection(queryset)
-        authors = {item.author_id: item.author for item in items}
-        return _confirm_with_reason(
+        authors = {owner.pk: owner for owner in map(target_owner, items)}
+        return confirm_with_reason(
             self,
             request,
             selected,
@@ -340,20 +343,24 @@ class ReportKindFilter(admin.SimpleListFilter):
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
-        return [("review", "Reviews"), ("comment", "Comments")]
+        return [("review", "Reviews"), ("comment", "Comments"), ("collection", "Collections")]
 
     def queryset(self, request, queryset):
-        if self.value() in ("review", "comment"):
+        if self.value() in ("review", "comment", "collection"):
             return queryset.filter(**{f"{self.value()}__isnull": False})
         return queryset
 
 
 def _open_reports_on_same_item() -> Coalesce:
-    # A report has either a review or a comment; NULL = NULL never matches, so one
+    # A report has a review, a comment or a collection; NULL = NULL never matches, so one
     # condition per kind can share the subquery.
     same_item = (
         Report.objects.filter(status=ReportStatus.OPEN)
-        .filter(Q(review_id=OuterRef("review_id")) | Q(comment_id=OuterRef("comment_id")))
+        .filter(
+            Q(review_id=OuterRef("review_id"))
+            | Q(comment_id=OuterRef("comment_id"))
+            | Q(collection_id=OuterRef("collection_id"))
+        )
         .order_by()
         .values("status")
         .annotate(n=Count("pk"))
@@ -385,6 +392,7 @@ class ReportAdmin(ModerationPermissions, ItemModerationActions, admin.ModelAdmin
         "review__paper",
         "comment__author",
         "comment__paper",
+        "collection__owner",
     )
     search_fields = (
         "details",
@@ -394,6 +402,8 @@ class ReportAdmin(ModerationPermissions, ItemModerationActions, admin.ModelAdmin
         "comment__body",
         "review__paper__arxiv_id",
         "comment__paper__arxiv_id",
+        "collection__name",
+        "collection__owner__username",
     )
     ordering = ("created_at", "pk")
     fields = (
@@ -419,7 +429,7 @@ class ReportAdmin(ModerationPermissions, ItemModerationActions, admin.ModelAdmin
 
     @admin.display(description="kind")
     def kind(self, report: Report) -> str:
-        return "Review" if report.review_id else "Comment"
+        return report.target_kind.capitalize()
 
     @admin.display(description="reported text")
     def excerpt(self, report: Report) -> str:
@@ -431,12 +441,14 @@ class ReportAdmin(ModerationPermissions, ItemModerationActions, admin.ModelAdmin
 
     @admin.display(description="author")
     def item_author(self, report: Report) -> str:
-        return report.target.author.get_username()
+        return target_owner(report.target).get_username()
 
     @admin.display(description="paper")
     def paper_link(self, report: Report) -> str:
         target = report.target
-        anchor = f"{'review' if report.review_id else 'comment'}-{target.pk}"
+        if report.collection_id:
+            return format_html('<a href="{}">collection</a>', target.get_absolute_url())
+        anchor = f"{report.target_kind}-{target.pk}"
         return format_html(
             '<a href="{}#{}">{}</a>',
             target.paper.get_absolute_url(),
@@ -454,7 +466,7 @@ class ReportAdmin(ModerationPermissions, ItemModerationActions, admin.ModelAdmin
     def open_on_item(self, report: Report) -> int:
         return report.open_on_item
 
-    def _selection(self, queryset) -> tuple[list[Report], list[Review | Comment]]:
+    def _selection(self, queryset) -> tuple[list[Report], list]:
         reports = list(queryset.select_related(*self.list_select_related))
         unique = {(type(r.target), r.target.pk): r.target for r in reports}
         return reports, list(unique.values())
@@ -470,7 +482,7 @@ class ReportAdmin(ModerationPermissions, ItemModerationActions, admin.ModelAdmin
     @admin.action(description="Dismiss the selected reports", permissions=["change"])
     def dismiss_reports(self, request, queryset):
         reports, _ = self._selection(queryset)
-        return _confirm_with_reason(
+        return confirm_with_reason(
             self,
             request,
             reports,

@@ -1,16 +1,18 @@
-"""Curators report reviews and comments for moderators: once per item, never their own."""
+"""Curators report reviews, comments and public collections for moderators: once per item,
+never their own."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from papers.models import Collection
 from reviews.models import Comment, Report, ReportReason, Review
 
 
 def report_create(
     *,
     reporter: AbstractBaseUser,
-    target: Review | Comment,
+    target: Review | Comment | Collection,
     reason: str,
     details: str = "",
 ) -> Report:
@@ -24,11 +26,12 @@ def report_create(
         errors["details"] = "Say what is wrong."
     if len(details) > Report.DETAILS_MAX:
         errors["details"] = f"Keep this within {Report.DETAILS_MAX} characters."
-    if target.author_id == reporter.pk:
+    owner_id = target.owner_id if isinstance(target, Collection) else target.author_id
+    if owner_id == reporter.pk:
         errors["__all__"] = "You cannot report what you wrote yourself."
     if errors:
         raise ValidationError(errors)
-    field = "review" if isinstance(target, Review) else "comment"
+    field = {Review: "review", Comment: "comment", Collection: "collection"}[type(target)]
     try:
         with transaction.atomic():
             return Report.objects.create(

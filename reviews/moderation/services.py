@@ -1,5 +1,5 @@
-"""Moderation: hiding and restoring reviews and comments, dismissing reports and marking
-accounts as spam. Each service is one transaction and writes the moderation log.
+"""Moderation: hiding and restoring reviews, comments and collections, dismissing reports
+and marking accounts as spam. Each service is one transaction and writes the moderation log.
 
 Active staff, superusers and members of the Moderators group moderate. Locks are taken
 papers first, then items, the order the review and comment services use, so a moderator
@@ -21,7 +21,7 @@ from django.utils.text import Truncator
 
 from accounts.services import MODERATORS_GROUP
 from papers.catalogue.page_cache import paper_pages_invalidate
-from papers.models import Paper
+from papers.models import Collection, Paper
 from reviews.discussion.services import comment_counts_refresh
 from reviews.models import (
     Comment,
@@ -34,6 +34,7 @@ from reviews.models import (
 from reviews.reviews.services import review_counts_refresh
 
 Item = Review | Comment
+Target = Item | Collection  # what can be reported and hidden
 
 
 def can_moderate(user) -> bool:
@@ -68,9 +69,11 @@ def moderation_reason_clean(reason) -> str:
     return reason
 
 
-def item_excerpt(item: Item, length: int = 80) -> str:
+def item_excerpt(item: Target, length: int = 80) -> str:
     """The start of the item's text on one line (plain text: escape it where it is shown)."""
-    if isinstance(item, Review):
+    if isinstance(item, Collection):
+        text = f"{item.name}: {item.description}" if item.description else item.name
+    elif isinstance(item, Review):
         parts = (item.claims, item.strengths, item.method_questions, item.reproducibility_notes)
         text = " ".join(p for p in parts if p) or item.get_recommendation_display()
     else:
@@ -78,14 +81,18 @@ def item_excerpt(item: Item, length: int = 80) -> str:
     return Truncator(" ".join(text.split())).chars(length)
 
 
-def item_describe(item: Item) -> str:
+def item_describe(item: Target) -> str:
     """What the log keeps of an item: enough to know it after it is gone."""
+    if isinstance(item, Collection):
+        return f"Collection #{item.pk} by {item.owner.get_username()}: “{item_excerpt(item)}”"
     kind = "Review" if isinstance(item, Review) else "Comment"
     author = item.author.get_username()
     return f"{kind} #{item.pk} by {author} on {item.paper.arxiv_id}: “{item_excerpt(item)}”"
 
 
-def _key(item: Item) -> tuple[str, int]:
+def _key(item: Target) -> tuple[str, int]:
+    if isinstance(item, Collection):
+        return ("collection", item.pk)
     return ("review" if isinstance(item, Review) else "comment", item.pk)
 
 
@@ -95,7 +102,7 @@ def _entry(
     reason: str,
     *,
     target_repr: str,
-    item: Item | None = None,
+    item: Target | None = None,
     report: Report | None = None,
     target_user: AbstractBaseUser | None = None,
     details: dict | None = None,
@@ -107,11 +114,19 @@ def _entry(
         reason=reason,
         review=item if isinstance(item, Review) else None,
         comment=item if isinstance(item, Comment) else None,
+        collection=item if isinstance(item, Collection) else None,
         report=report,
-        target_user=target_user if target_user is not None else getattr(item, "author", None),
+        target_user=target_user if target_user is not None else target_owner(item),
         target_repr=Truncator(target_repr).chars(300),
         details=details or {},
     )
+
+
+def target_owner(item: Target | None):
+    """Who wrote the review or comment, or owns the collection."""
+    if item is None:
+        return None
+    return item.owner if isinstance(item, Collection) else item.author
 
 
 @dataclass
@@ -168,19 +183,30 @@ def _lock_items(items: Iterable[Item]) -> _Locked:
 
 def _action_open_reports(locked: _Locked) -> dict[tuple[str, int], list[int]]:
     """Close the open reports on these items as actioned; their ids by item."""
-    open_reports = Report.objects.filter(status=ReportStatus.OPEN).filter(
+    return _close_open_reports(
         Q(review_id__in=[r.pk for r in locked.reviews])
         | Q(comment_id__in=[c.pk for c in locked.comments])
     )
+
+
+def _close_open_reports(about: Q) -> dict[tuple[str, int], list[int]]:
+    open_reports = Report.objects.filter(status=ReportStatus.OPEN).filter(about)
     rows = list(
-        open_reports.select_for_update().order_by("pk").values_list("pk", "review_id", "comment_id")
+        open_reports.select_for_update()
+        .order_by("pk")
+        .values_list("pk", "review_id", "comment_id", "collection_id")
     )
-    Report.objects.filter(pk__in=[pk for pk, _, _ in rows], status=ReportStatus.OPEN).update(
+    Report.objects.filter(pk__in=[row[0] for row in rows], status=ReportStatus.OPEN).update(
         status=ReportStatus.ACTIONED, resolved_at=timezone.now()
     )
     closed: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for pk, review_id, comment_id in rows:
-        closed[("review", review_id) if review_id else ("comment", comment_id)].append(pk)
+    for pk, review_id, comment_id, collection_id in rows:
+        if review_id:
+            closed[("review", review_id)].append(pk)
+        elif comment_id:
+            closed[("comment", comment_id)].append(pk)
+        else:
+            closed[("collection", collection_id)].append(pk)
     return closed
 
 
@@ -269,7 +295,12 @@ def reports_dismiss(*, moderator: AbstractBaseUser, reports: Iterable[Report], r
             Report.objects.select_for_update(of=("self",))
             .filter(pk__in=ids, status=ReportStatus.OPEN)
             .select_related(
-                "reporter", "review__author", "review__paper", "comment__author", "comment__paper"
+                "reporter",
+                "review__author",
+                "review__paper",
+                "comment__author",
+                "comment__paper",
+                "collection__owner",
             )
             .order_by("pk")
         )
@@ -355,3 +386,116 @@ def users_mark_spam(
             user_mark_spam(moderator=moderator, user=unique[pk], reason=reason)
             for pk in sorted(unique)
         ]
+
+
+# --- Collections ------------------------------------------------------------------------
+
+
+def _lock_collections(collections: Iterable[Collection]) -> list[Collection]:
+    return list(
+        Collection.objects.select_for_update(of=("self",))
+        .filter(pk__in={collection.pk for collection in collections})
+        .select_related("owner")
+        .order_by("pk")
+    )
+
+
+def _collections_set_hidden(locked: list[Collection], *, hidden: bool) -> list[Collection]:
+    """Hide or show the collections that are not so already. The pages of the papers they
+    hold (which list the public collections holding them) refresh either way: acting again
+    repairs a page whatever happened to the cache the first time."""
+    changed = [collection for collection in locked if collection.is_hidden != hidden]
+    Collection.objects.filter(pk__in=[c.pk for c in changed]).update(is_hidden=hidden)
+    for collection in changed:
+        collection.is_hidden = hidden
+    paper_pages_invalidate(
+        Paper.objects.filter(saves__collection__in=[c.pk for c in locked])
+        .values_list("arxiv_id", flat=True)
+        .distinct()
+    )
+    return changed
+
+
+def collections_hide(
+    *, moderator: AbstractBaseUser, collections: Iterable[Collection], reason: str
+) -> HideOutcome:
+    """Hide collections from every public place (lists, pages, feeds, the API, paper pages)
+    and close the open reports on them as actioned; their owners still see them."""
+    _require_moderator(moderator)
+    reason = moderation_reason_clean(reason)
+    with transaction.atomic():
+        locked = _lock_collections(collections)
+        closed = _close_open_reports(Q(collection_id__in=[c.pk for c in locked]))
+        hidden = {_key(c) for c in _collections_set_hidden(locked, hidden=True)}
+        ModerationAction.objects.bulk_create(
+            _entry(
+                moderator,
+                ModerationActionKind.HIDE,
+                reason,
+                item=collection,
+                target_repr=item_describe(collection),
+                details={
+                    "was_hidden": _key(collection) not in hidden,
+                    "reports_actioned": closed.get(_key(collection), []),
+                },
+            )
+            for collection in locked
+            if _key(collection) in hidden or closed.get(_key(collection))
+        )
+    return HideOutcome(len(hidden), sum(len(ids) for ids in closed.values()))
+
+
+def collections_restore(
+    *, moderator: AbstractBaseUser, collections: Iterable[Collection], reason: str
+) -> int:
+    """Show hidden collections again where they are public; returns how many were hidden."""
+    _require_moderator(moderator)
+    reason = moderation_reason_clean(reason)
+    with transaction.atomic():
+        restored = _collections_set_hidden(_lock_collections(collections), hidden=False)
+        ModerationAction.objects.bulk_create(
+            _entry(
+                moderator,
+                ModerationActionKind.RESTORE,
+                reason,
+                item=collection,
+                target_repr=item_describe(collection),
+            )
+            for collection in restored
+        )
+    return len(restored)
+
+
+def _split(targets: Iterable[Target]) -> tuple[list[Item], list[Collection]]:
+    targets = list(targets)
+    collections = [t for t in targets if isinstance(t, Collection)]
+    return [t for t in targets if not isinstance(t, Collection)], collections
+
+
+def targets_hide(
+    *, moderator: AbstractBaseUser, targets: Iterable[Target], reason: str
+) -> HideOutcome:
+    """Hide reviews, comments and collections in one step (the report queue mixes them)."""
+    items, collections = _split(targets)
+    with transaction.atomic():
+        outcomes = []
+        if items:
+            outcomes.append(items_hide(moderator=moderator, items=items, reason=reason))
+        if collections:
+            outcomes.append(
+                collections_hide(moderator=moderator, collections=collections, reason=reason)
+            )
+    return HideOutcome(sum(o.hidden for o in outcomes), sum(o.reports_actioned for o in outcomes))
+
+
+def targets_restore(*, moderator: AbstractBaseUser, targets: Iterable[Target], reason: str) -> int:
+    items, collections = _split(targets)
+    with transaction.atomic():
+        restored = 0
+        if items:
+            restored += items_restore(moderator=moderator, items=items, reason=reason)
+        if collections:
+            restored += collections_restore(
+                moderator=moderator, collections=collections, reason=reason
+            )
+    return restored
