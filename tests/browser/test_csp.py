@@ -226,6 +226,14 @@ def test_admin_pages_have_no_csp_violations(watched, live_server, site):
     # The change form's scripts ran: the autocomplete widgets were set up.
     collector.visit(f"{live_server.url}/admin/papers/paper/{paper.pk}/change/")
     expect(page.locator(".select2-container").first).to_be_attached()
+    # An action with a page of its own (BZPEER's template): merging two authors.
+    collector.visit(f"{live_server.url}/admin/papers/author/?q=Surname0")
+    page.locator("#result_list input.action-select").nth(0).check()
+    page.locator("#result_list input.action-select").nth(1).check()
+    page.locator("select[name=action]").select_option(label="Merge selected authors…")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator("form input[name=action][value=merge_authors]")).to_be_attached()
+    page.wait_for_load_state("networkidle")
     collector.assert_clean()
 
 
