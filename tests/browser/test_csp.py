@@ -155,6 +155,13 @@ def test_anonymous_pages_have_no_csp_violations(watched, live_server, site):
             assert box["width"] > 300 and box["height"] > 200
         if path == "/api/docs/":
             expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+        elif path.startswith("/collections/") and path != "/collections/":
+            # The page's own htmx settings are merged into base.html's, not lost.
+            config = page.evaluate(
+                "[htmx.config.allowEval, htmx.config.includeIndicatorStyles,"
+                " htmx.config.responseHandling.length]"
+            )
+            assert config == [False, False, 4]
     collector.assert_clean()
 
 
