@@ -1,8 +1,8 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from papers.api import catalogue as views
-from papers.api import curation, search
+from papers.api import curation, docs, search
 from papers.api import researchmap as neighbours
 from papers.api import researchmap_graph as graph
 from reviews.api import views as reviews
@@ -83,5 +83,5 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>/graph/", graph.PaperGraph.as_view(), name="paper-graph"),
     path("search/", search.PaperSearch.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", docs.ApiDocs.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 
+from tests.browser.csp import CspCollector
+
 CHROMIUM = os.environ.get("BZPEER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -239,12 +241,20 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Every test's page is watched for what the Content-Security-Policy refuses: a refusal is a
+# broken page (a script that did not run, a style not applied), so the test errors with it.
+
+
 @pytest.fixture
 def desktop(browser) -> Iterator:
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
+    csp = CspCollector(page)
     yield page
-    context.close()
+    try:
+        csp.assert_clean()
+    finally:
+        context.close()
 
 
 @pytest.fixture
@@ -253,8 +263,12 @@ def phone(browser) -> Iterator:
         viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
     )
     page = context.new_page()
+    csp = CspCollector(page)
     yield page
-    context.close()
+    try:
+        csp.assert_clean()
+    finally:
+        context.close()
 
 
 @pytest.fixture
