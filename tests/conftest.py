@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from papers.catalogue import page_cache
+from papers.catalogue import page_cache, viewer_cache
 from papers.catalogue.page_cache import local_pages
 from papers.ingest import jobs as import_jobs
 from tests.support.fake_arxiv import fake_arxiv  # noqa: F401  (a fixture for every test module)
@@ -14,6 +14,7 @@ def _clear_cache():
     cache.clear()
     local_pages.clear()
     page_cache.local_cards.clear()
+    viewer_cache.local_viewer_pages.clear()
     yield
     cache.clear()
 
@@ -31,6 +32,7 @@ def _page_tokens_follow_changes(request, monkeypatch):
     if not transactional:
         monkeypatch.setattr(page_cache, "on_commit", lambda callback: callback())
         monkeypatch.setattr(import_jobs, "on_commit", lambda callback: callback())
+        monkeypatch.setattr(viewer_cache, "on_commit", lambda callback: callback())
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,7 @@ from kombu.exceptions import OperationalError
 
 from accounts.models import Notification, NotificationKind
 from accounts.notifications.tasks import digest_enqueue
+from papers.catalogue.viewer_cache import viewers_changed
 from papers.models import CollectionItem
 from reviews.models import Comment, Review
 
@@ -84,6 +85,7 @@ def notifications_for_review(*, review_id: int) -> list[int]:
         batch_size=CREATE_BATCH_SIZE,
         ignore_conflicts=True,
     )
+    viewers_changed(recipients)  # their unread count (bulk_create sends no signal)
     return recipients
 
 
@@ -119,6 +121,7 @@ def notifications_for_reply(*, comment_id: int) -> list[int]:
         ],
         ignore_conflicts=True,
     )
+    viewers_changed([recipient_id])
     return [recipient_id]
 
 
@@ -254,9 +257,11 @@ def notifications_unread_count(*, user: AbstractBaseUser) -> int:
 
 
 def notifications_mark_all_read(*, user: AbstractBaseUser) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    viewers_changed([user.pk])
+    return marked
 
 
 def notification_settings_update(*, user: AbstractBaseUser, data: dict) -> None:

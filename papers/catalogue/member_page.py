@@ -15,6 +15,10 @@ size of the discussion, and fills the slots:
 
 A viewer with an item a moderator hid (which only they may see) gets the page rendered
 whole, as does any request carrying a form or an open state (papers/catalogue/views.py).
+
+The filled page is kept in process memory for the next request of the same viewer, until
+the paper or anything of the viewer's changes (papers/catalogue/viewer_cache.py): the
+fills carry the CSRF mark, replaced by a fresh token on every request.
 """
 
 from types import SimpleNamespace
@@ -29,6 +33,7 @@ from papers.catalogue.page import curation_context, paper_detail_context
 from papers.catalogue.page_cache import cached_skeleton
 from papers.catalogue.page_slots import CSRF_SLOT, Fill, Skeleton, csrf_mark, skeleton_fill
 from papers.catalogue.selectors import PaperCuration
+from papers.catalogue.viewer_cache import keep_page, kept_page, viewer_page_token
 from papers.catalogue.viewer_state import ITEM_KINDS, ViewerState, viewer_state
 from papers.curation.reaction_kinds import REACTION_KINDS
 from papers.curation.reactions import ReactionTally
@@ -47,21 +52,32 @@ def member_page(
     """The page for this signed-in viewer, or None when it must be rendered whole (no such
     paper, or the viewer has hidden items on it)."""
     viewer = request.user
+    variant = "member-all" if show_all else "member"
+    key = f"{viewer.pk}:{arxiv_id}:{variant}"
+    kept_token = None if intent else viewer_page_token(arxiv_id, viewer.pk)
+    if (parts := kept_page(key, kept_token)) is not None:
+        return get_token(request).join(parts)
+
     state = viewer_state(arxiv_id=arxiv_id, viewer=viewer)
     if state is None or state.hidden_mine:
         return None
-    variant = "member-all" if show_all else "member"
     skeleton = cached_skeleton(arxiv_id, variant, lambda: _skeleton(arxiv_id, show_all=show_all))
-    token = get_token(request)
-    fills: dict[str, Fill] = {CSRF_SLOT: token}
-    fills.update(_navigation_fills(viewer, state, token))
+    # Every fill carries the CSRF mark: the page is kept with it, and each request puts in
+    # a token of its own.
+    mark = csrf_mark()
+    fills: dict[str, Fill] = {CSRF_SLOT: mark}
+    fills.update(_navigation_fills(viewer, state, mark))
     if intent:
         # Rare (once, after log-in): the whole block, with the intended button marked.
-        fills["curation"] = _curation_block(request, arxiv_id, intent)
+        fills["curation"] = _curation_block(request, arxiv_id, intent, mark)
     else:
-        fills.update(_curation_fills(arxiv_id, state, token))
-    fills.update(_item_fills(request, arxiv_id, state, skeleton))
-    return skeleton_fill(skeleton, fills)
+        fills.update(_curation_fills(arxiv_id, state, mark))
+    fills.update(_item_fills(request, arxiv_id, state, skeleton, mark))
+    parts = tuple(skeleton_fill(skeleton, fills).split(mark))
+    # Their comments' edit controls end with a time, not with a change: not kept.
+    if not state.mine["comment"]:
+        keep_page(key, kept_token, parts)
+    return get_token(request).join(parts)
 
 
 def _skeleton(arxiv_id: str, *, show_all: bool) -> str:
@@ -130,14 +146,15 @@ def _curation_fills(arxiv_id: str, state: ViewerState, token: str) -> dict[str, 
     return fills
 
 
-def _curation_block(request: HttpRequest, arxiv_id: str, intent: str) -> str:
+def _curation_block(request: HttpRequest, arxiv_id: str, intent: str, mark: str) -> str:
     paper = selectors.paper_row(arxiv_id=arxiv_id, viewer=request.user)
     context = curation_context(paper, viewer=request.user, my_vote=paper.my_vote, intent=intent)
+    context["csrf_token"] = mark
     return render_to_string("papers/detail.html#curation", context, request)
 
 
 def _item_fills(
-    request: HttpRequest, arxiv_id: str, state: ViewerState, skeleton: Skeleton
+    request: HttpRequest, arxiv_id: str, state: ViewerState, skeleton: Skeleton, mark: str
 ) -> dict[str, Fill]:
     fills: dict[str, Fill] = {}
     for kind in ITEM_KINDS:
@@ -154,14 +171,14 @@ def _item_fills(
         # against the paper as the state read it: its id and current version.
         paper = Paper(pk=state.paper_pk, arxiv_id=arxiv_id, version=state.paper_version)
         if state.mine["review"]:
-            fills.update(_my_reviews(request, paper, state, skeleton))
+            fills.update(_my_reviews(request, paper, state, skeleton, mark))
         if comments:
-            fills.update(_my_comments(request, paper, state, comments))
+            fills.update(_my_comments(request, paper, state, comments, mark))
     return fills
 
 
 def _my_reviews(
-    request: HttpRequest, paper: Paper, state: ViewerState, skeleton: Skeleton
+    request: HttpRequest, paper: Paper, state: ViewerState, skeleton: Skeleton, mark: str
 ) -> dict[str, Fill]:
     reviews = paper_reviews(paper, request.user, pks=state.mine["review"])
     fills: dict[str, Fill] = {f"review:{review.pk}": "" for review in reviews}
@@ -172,21 +189,22 @@ def _my_reviews(
     if beyond and more_slot:
         context = {"paper": paper, "reviews_more": int(more_slot.split(":")[1]) - beyond}
         fills[more_slot] = render_to_string("reviews/reviews.html#reviews-more", context)
-    context = {"paper": paper, "reported_reviews": state.reported["review"]}
+    context = {"paper": paper, "reported_reviews": state.reported["review"], "csrf_token": mark}
     fills["review-mine"] = "".join(
         render_to_string("reviews/reviews.html#review-item", context | {"review": review}, request)
         for review in reviews
     )
-    cta = {"paper": paper, "my_review": reviews[0] if reviews else None}
+    cta = {"paper": paper, "my_review": reviews[0] if reviews else None, "csrf_token": mark}
     fills["reviews-cta"] = render_to_string("reviews/reviews.html#reviews-cta", cta, request)
     return fills
 
 
 def _my_comments(
-    request: HttpRequest, paper: Paper, state: ViewerState, pks: set[int]
+    request: HttpRequest, paper: Paper, state: ViewerState, pks: set[int], mark: str
 ) -> dict[str, Fill]:
     context = {
         "paper": paper,
+        "csrf_token": mark,
         "discussion_url": reverse("reviews:discussion", args=[paper.arxiv_id]),
         "reported_comments": state.reported["comment"],
         **comment_form_choices(),

@@ -15,6 +15,7 @@ from bzpeer.text import single_line
 from papers.catalogue.counts import save_counts_recount
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.catalogue.selectors import AUTHORS_IN_LISTS
+from papers.catalogue.viewer_cache import viewers_changed
 from papers.models import Authorship, Collection, CollectionItem, Paper
 from papers.models.curation import CollectionQuerySet
 
@@ -91,6 +92,7 @@ def default_collection(owner: AbstractBaseUser) -> Collection:
     if Collection.objects.filter(owner=owner, name=name).exists():
         # The owner already used the name for a collection of their own: that one it is.
         Collection.objects.filter(owner=owner, name=name).update(is_default=True)
+        viewers_changed([owner.pk])  # update() sends no signal
         return Collection.objects.get(owner=owner, is_default=True)
     try:
         with transaction.atomic():

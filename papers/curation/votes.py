@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from papers.catalogue.page_cache import paper_pages_invalidate
+from papers.catalogue.viewer_cache import viewers_changed
 from papers.models import Paper, Vote
 
 
@@ -57,6 +58,7 @@ def _apply(
             Vote.objects.create(user=user, paper=locked, value=value)
         else:
             current.update(value=value, modified_at=timezone.now())
+            viewers_changed([user.pk])  # update() sends no signal
         if value is not None:
             delta[_COUNTER[value]] += 1
 

@@ -19,8 +19,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from accounts.models import Notification
 from accounts.services import MODERATORS_GROUP
 from papers.catalogue.page_cache import paper_pages_invalidate
+from papers.catalogue.viewer_cache import viewers_changed
 from papers.models import Collection, Paper
 from reviews.discussion.services import comment_counts_refresh
 from reviews.models import (
@@ -217,6 +219,12 @@ def _set_hidden(locked: _Locked, *, hidden: bool) -> list[Item]:
     comments = [item for item in changed if isinstance(item, Comment)]
     Review.objects.filter(pk__in=[r.pk for r in reviews]).update(is_hidden=hidden)
     Comment.objects.filter(pk__in=[c.pk for c in comments]).update(is_hidden=hidden)
+    # Their notifications leave or rejoin the recipients' unread counts (update() sends no
+    # signal; the authors' pages follow the papers' tokens).
+    notified = Notification.objects.filter(
+        Q(review_id__in=[r.pk for r in reviews]) | Q(comment_id__in=[c.pk for c in comments])
+    )
+    viewers_changed(notified.values_list("recipient_id", flat=True))
     for item in changed:
         item.is_hidden = hidden
     # Both also drop the papers' cached pages once this transaction commits.

@@ -3,13 +3,15 @@ comments or curators, for anonymous visitors and for signed-in viewers.
 
 A signed-in page is the shared signed-in rendering (cached like the anonymous page) with the
 viewer's own state filled in: once that rendering is warm, a signed-in request runs only the
-queries of its own (papers/catalogue/member_page.py)."""
+queries of its own (papers/catalogue/member_page.py), and none while the viewer's filled
+page is kept (papers/catalogue/viewer_cache.py)."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from papers.catalogue.page_cache import local_pages, paper_pages_invalidate
+from papers.catalogue.viewer_cache import local_viewer_pages
 from papers.curation.collections import collection_create
 from papers.curation.reaction_kinds import REACTION_KINDS
 from papers.curation.reactions import reaction_add
@@ -28,6 +30,8 @@ SIGNED_IN = 1
 # The viewer's own state on the paper, in one query: vote, collections, reactions, what they
 # wrote, marked helpful or reported, unread notifications.
 VIEWER_STATE = 1
+# A viewer's page kept from their last visit, nothing of theirs or the paper's changed since.
+KEPT = SIGNED_IN
 # An author's own items, rendered for them: their reviews (and the reviews' concerns), their
 # comments (the paper's id and version come with the viewer's state).
 AUTHOR_ITEMS = 3
@@ -56,11 +60,17 @@ def test_page_query_count_is_bounded(client, authors):
 def test_signed_in_page_costs_its_own_state_once_the_shared_page_is_warm(client, django_user_model):
     small = make_paper(authors=3)
     large = make_paper(authors=100, affiliations=dict.fromkeys(range(100), ("Lab",)))
-    client.force_login(django_user_model.objects.create_user("curator", password="x" * 12))
+    curator = django_user_model.objects.create_user("curator", password="x" * 12)
+    client.force_login(curator)
     for paper in (small, large):
-        # The first signed-in visit renders the shared page; the next ones only fill it.
+        # The first signed-in visit renders the shared page; the next ones are kept.
         assert _queries_for(client, paper) == SIGNED_IN + VIEWER_STATE + PAGE_QUERIES
+        assert _queries_for(client, paper) == KEPT
+    # Any change of the viewer's: their state is read again and filled in.
+    collection_create(owner=curator, name="New shelf")
+    for paper in (small, large):
         assert _queries_for(client, paper) == SIGNED_IN + VIEWER_STATE
+        assert _queries_for(client, paper) == KEPT
 
 
 @pytest.mark.parametrize("authors", [3, 100])
@@ -71,6 +81,8 @@ def test_signed_in_page_with_a_vote_costs_no_more(client, django_user_model, aut
     client.force_login(user)
     response = client.get(paper.get_absolute_url())
     assert 'aria-pressed="true"' in response.content.decode()
+    assert _queries_for(client, paper) == KEPT
+    local_viewer_pages.clear()  # another server process: the viewer's state is read
     assert _queries_for(client, paper) == SIGNED_IN + VIEWER_STATE
 
 
@@ -95,6 +107,7 @@ def test_curated_page_costs_the_same_however_much_curation(client, django_user_m
     html = client.get(paper.get_absolute_url()).content.decode()
     assert "<dt>Your vote</dt><dd>Liked</dd>" in html and "Saved in" in html
     assert f'id="save-in-{mine.pk}"' in html
+    local_viewer_pages.clear()  # another server process: the viewer's state is read
     assert _queries_for(client, paper) == SIGNED_IN + VIEWER_STATE
 
 
@@ -184,7 +197,7 @@ def test_reviews_and_discussion_cost_the_same_however_many(client, django_user_m
     rendered_page = PAGE_QUERIES + 1  # the reviews' concerns
     if signed_in:
         assert _queries_for(client, paper) == SIGNED_IN + VIEWER_STATE + rendered_page
-        assert _queries_for(client, paper) == SIGNED_IN + VIEWER_STATE
+        assert _queries_for(client, paper) == KEPT
         assert _queries_for(client, empty) == SIGNED_IN + VIEWER_STATE + PAGE_QUERIES
     else:
         assert _queries_for(client, paper) == rendered_page

@@ -1,0 +1,80 @@
+"""Each signed-in viewer's own paper page, kept in process memory while nothing it shows
+has changed.
+
+A viewer's page is the shared rendering (papers/catalogue/member_page.py) filled with their
+state. It is kept, with the CSRF token left as a mark, under two tokens: the paper's page
+token (papers/catalogue/page_cache.py: any change to the paper) and the viewer's own token,
+replaced once any change to what the page shows of them commits: their votes, saves,
+collections, reactions, reviews, comments, helpful marks, reports, notifications and
+account (model signals here, and ``viewers_changed`` where services write in bulk). Both
+tokens are read in one round trip; a kept page is served with a fresh CSRF token.
+
+Kept pages also expire within ``VIEWER_PAGE_SECONDS``, which bounds what a change the cache
+failed to record could leave, and a viewer whose comments are still editable is not kept
+(the edit controls end with a time, not a change).
+"""
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable
+
+from django.db.transaction import on_commit
+
+from papers.catalogue.page_cache import _LocalPages, _token_key, cache
+
+logger = logging.getLogger(__name__)
+
+VIEWER_PAGE_SECONDS = 60
+LOCAL_VIEWER_PAGES_BYTES = 32 * 1024 * 1024
+local_viewer_pages = _LocalPages(LOCAL_VIEWER_PAGES_BYTES)
+
+
+def _viewer_key(user_id: int) -> str:
+    return f"viewer-token:{user_id}"
+
+
+def viewer_page_token(arxiv_id: str, user_id: int) -> str | None:
+    """What a kept page of this viewer and paper must carry to be current: the paper's and
+    the viewer's tokens and the time window, read in one round trip (created when missing).
+    None when the cache fails: then nothing kept is served."""
+    page_key, viewer_key = _token_key(arxiv_id), _viewer_key(user_id)
+    try:
+        found = cache.get_many([page_key, viewer_key])
+        for key in {page_key, viewer_key} - found.keys():
+            # Created before the state is read, like every token a rendering is kept under.
+            new = uuid.uuid4().hex
+            if not cache.add(key, new, timeout=None):
+                return None  # another request created it a moment ago
+            found[key] = new
+    except Exception:
+        logger.warning("viewer tokens unavailable: the cache failed", exc_info=True)
+        return None
+    window = int(time.time() // VIEWER_PAGE_SECONDS)
+    return f"{found[page_key]}:{found[viewer_key]}:{window}"
+
+
+def kept_page(key: str, token: str | None) -> tuple[str, ...] | None:
+    return None if token is None else local_viewer_pages.get(key, token)
+
+
+def keep_page(key: str, token: str | None, parts: tuple[str, ...]) -> None:
+    if token is not None:
+        local_viewer_pages.put(key, token, parts, sum(len(part) for part in parts))
+
+
+def viewers_changed(user_ids: Iterable[int | None]) -> None:
+    """Replace these viewers' tokens once the current transaction commits."""
+    ids = sorted({user_id for user_id in user_ids if user_id is not None})
+    if not ids:
+        return
+
+    def replace_tokens() -> None:
+        try:
+            cache.set_many({_viewer_key(i): uuid.uuid4().hex for i in ids}, timeout=None)
+        except Exception:
+            # Kept pages expire within VIEWER_PAGE_SECONDS; this process forgets its own now.
+            logger.warning("viewer tokens not replaced: the cache failed", exc_info=True)
+            local_viewer_pages.clear()
+
+    on_commit(replace_tokens)
