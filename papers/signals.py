@@ -105,8 +105,9 @@ def _viewer_save_changed(sender, instance: CollectionItem, **kwargs) -> None:
     viewers_changed(owners)
 
 
-@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+@receiver([post_save, post_delete], sender=settings.AUTH_USER_MODEL)
 def _viewer_account_changed(sender, instance, **kwargs) -> None:
+    # A new password, the active state or a new name: their sessions are checked again.
     viewers_changed([instance.pk])
 
 

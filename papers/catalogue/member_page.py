@@ -18,11 +18,16 @@ whole, as does any request carrying a form or an open state (papers/catalogue/vi
 
 The filled page is kept in process memory for the next request of the same viewer, until
 the paper or anything of the viewer's changes (papers/catalogue/viewer_cache.py): the
-fills carry the CSRF mark, replaced by a fresh token on every request.
+fills carry the CSRF mark, replaced by a fresh token on every request. A kept page is found
+from the session alone, without loading the user: it is kept under the user's id and the
+session's authentication hash, and only by a request whose user Django has verified
+against that hash; a change of password, of the active state or any other change to the
+account replaces the viewer's token, so the next request verifies the session again.
 """
 
 from types import SimpleNamespace
 
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -46,18 +51,29 @@ from reviews.reviews.selectors import paper_reviews
 SOMEONE_SIGNED_IN = SimpleNamespace(is_authenticated=True, pk=None)
 
 
+def session_viewer_id(request: HttpRequest) -> int | None:
+    """The id of the user the session is signed in as (not yet verified), or None."""
+    user_id = request.session.get(SESSION_KEY)
+    return None if user_id is None else int(user_id)
+
+
 def member_page(
     request: HttpRequest, arxiv_id: str, *, intent: str = "", show_all: bool = False
 ) -> str | None:
     """The page for this signed-in viewer, or None when it must be rendered whole (no such
-    paper, or the viewer has hidden items on it)."""
-    viewer = request.user
+    paper, the viewer has hidden items on it, or the session signs no one in)."""
+    user_id, session_hash = session_viewer_id(request), request.session.get(HASH_SESSION_KEY)
     variant = "member-all" if show_all else "member"
-    key = f"{viewer.pk}:{arxiv_id}:{variant}"
-    kept_token = None if intent else viewer_page_token(arxiv_id, viewer.pk)
-    if (parts := kept_page(key, kept_token)) is not None:
-        return get_token(request).join(parts)
+    key = f"{user_id}:{session_hash}:{arxiv_id}:{variant}"
+    kept_token = None
+    if user_id is not None and session_hash and not intent:
+        kept_token = viewer_page_token(arxiv_id, user_id)
+        if (parts := kept_page(key, kept_token)) is not None:
+            return get_token(request).join(parts)
 
+    viewer = request.user  # loaded and checked against the session here
+    if not viewer.is_authenticated or viewer.pk != user_id:
+        return None
     state = viewer_state(arxiv_id=arxiv_id, viewer=viewer)
     if state is None or state.hidden_mine:
         return None
@@ -74,8 +90,9 @@ def member_page(
         fills.update(_curation_fills(arxiv_id, state, mark))
     fills.update(_item_fills(request, arxiv_id, state, skeleton, mark))
     parts = tuple(skeleton_fill(skeleton, fills).split(mark))
-    # Their comments' edit controls end with a time, not with a change: not kept.
-    if not state.mine["comment"]:
+    # Their comments' edit controls end with a time, not with a change: not kept. The key
+    # names the session's hash as Django verified it for this request.
+    if not state.mine["comment"] and session_hash == request.session.get(HASH_SESSION_KEY):
         keep_page(key, kept_token, parts)
     return get_token(request).join(parts)
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from papers.catalogue import browse, selectors
 from papers.catalogue.bibtex import paper_bibtex
-from papers.catalogue.member_page import member_page
+from papers.catalogue.member_page import member_page, session_viewer_id
 from papers.catalogue.page import paper_page_context
 from papers.catalogue.page_cache import cached_page, card_tokens
 from papers.models import Paper
@@ -71,6 +71,16 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     # A long discussion shows its first items; ?show=all (the "Show more" link without
     # JavaScript, and links to one review or comment) shows every one.
     show_all = request.GET.get("show") == "all"
+    intent = request.GET.get("intent", "")
+    viewer_id = session_viewer_id(request)
+    if viewer_id is not None and not request.htmx and intent != "review":
+        # The shared signed-in rendering with this viewer's state filled in (or their page
+        # kept from their last visit); the review form opened by an intent, htmx history
+        # restores and hidden items of theirs render whole.
+        html = member_page(request, parsed.id, intent=intent, show_all=show_all)
+        if html is not None:
+            seen_record(user_id=viewer_id, arxiv_id=parsed.id)
+            return HttpResponse(html)
     if not request.user.is_authenticated and not request.htmx:
         # Anonymous visitors all see the same page: serve it from the exact cache.
         def render_page() -> str:
@@ -86,19 +96,12 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         except Paper.DoesNotExist:
             return not_found_page(request, parsed.id)
 
-    # Only signed-in views count, and the page cache above serves only anonymous ones.
-    intent = request.GET.get("intent", "")
-    if not request.htmx and intent != "review":
-        # The shared signed-in rendering with this viewer's state filled in; the review form
-        # opened by an intent, htmx history restores and hidden items of theirs render whole.
-        html = member_page(request, parsed.id, intent=intent, show_all=show_all)
-        if html is not None:
-            seen_record(user=request.user, arxiv_id=parsed.id)
-            return HttpResponse(html)
     paper = selectors.paper_get(arxiv_id=parsed.id, viewer=request.user)
     if paper is None:
         return not_found_page(request, parsed.id)
-    seen_record(user=request.user, arxiv_id=paper.arxiv_id)
+    # Only signed-in views count, and the page cache above serves only anonymous ones.
+    if request.user.is_authenticated:
+        seen_record(user_id=request.user.pk, arxiv_id=paper.arxiv_id)
     context = paper_page_context(request, paper, show_all=show_all)
     return render(request, "papers/detail.html", context)
 

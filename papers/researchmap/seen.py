@@ -37,19 +37,19 @@ def _redis():
     return None
 
 
-def seen_record(*, user, arxiv_id: str, now: float | None = None) -> None:
-    """Note that ``user`` opened the paper; anonymous visitors are not tracked."""
-    if user is None or not user.is_authenticated:
+def seen_record(*, user_id: int | None, arxiv_id: str, now: float | None = None) -> None:
+    """Note that the user opened the paper; anonymous visitors (None) are not tracked."""
+    if user_id is None:
         return
     now = time.time() if now is None else now
     client = _redis()
     if client is None:
-        seen = cache.get(_key(user.pk)) or {}
+        seen = cache.get(_key(user_id)) or {}
         seen[arxiv_id] = now
         newest = sorted(seen.items(), key=lambda kv: kv[1], reverse=True)[:SEEN_MAX]
-        cache.set(_key(user.pk), dict(newest), SEEN_SECONDS)
+        cache.set(_key(user_id), dict(newest), SEEN_SECONDS)
         return
-    key = cache.make_and_validate_key(_key(user.pk))
+    key = cache.make_and_validate_key(_key(user_id))
     pipe = client.pipeline(transaction=True)
     pipe.zadd(key, {arxiv_id: now})
     pipe.zremrangebyscore(key, "-inf", f"({now - SEEN_SECONDS}")

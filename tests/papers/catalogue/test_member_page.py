@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.cache import SessionStore
 from django.template.loader import render_to_string
@@ -73,6 +74,9 @@ def _request(user, path="/"):
     request.user = user
     request.htmx = False
     request.session = SessionStore()
+    # Signed in, as django.contrib.auth.login leaves a session.
+    request.session[SESSION_KEY] = str(user.pk)
+    request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     request.resolver_match = resolve(path)
     return request
 

@@ -30,8 +30,9 @@ SIGNED_IN = 1
 # The viewer's own state on the paper, in one query: vote, collections, reactions, what they
 # wrote, marked helpful or reported, unread notifications.
 VIEWER_STATE = 1
-# A viewer's page kept from their last visit, nothing of theirs or the paper's changed since.
-KEPT = SIGNED_IN
+# A viewer's page kept from their last visit, nothing of theirs or the paper's changed since:
+# found from the session alone, without loading the user.
+KEPT = 0
 # An author's own items, rendered for them: their reviews (and the reviews' concerns), their
 # comments (the paper's id and version come with the viewer's state).
 AUTHOR_ITEMS = 3

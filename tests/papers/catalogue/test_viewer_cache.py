@@ -138,7 +138,7 @@ def test_a_kept_page_is_served_with_a_fresh_csrf_token_and_expires(scene, monkey
     client.force_login(viewer)
     first = client.get(paper.get_absolute_url()).content.decode()
     second = client.get(paper.get_absolute_url()).content.decode()
-    key = f"{viewer.pk}:{paper.arxiv_id}:member"
+    (key,) = local_viewer_pages._pages
     kept_under = local_viewer_pages._pages[key][0]
     # Served from memory, with a token of its own and no mark left in it.
     assert TOKEN.sub("T", first) == TOKEN.sub("T", second)
@@ -172,3 +172,44 @@ def test_viewers_in_turn_each_get_their_own_page(scene, django_user_model):
     assert "<dt>Your vote</dt><dd>Liked</dd>" in viewer_page
     assert "<dt>Your vote</dt><dd>Liked</dd>" not in other_page
     assert ">viewer<" in viewer_page and ">viewer<" not in other_page
+
+
+def _signed_in_as_viewer(html: str) -> bool:
+    return ">viewer<" in html
+
+
+def test_a_session_the_account_no_longer_accepts_gets_no_kept_page(scene):
+    """Kept pages are found from the session without loading the user: a session signed out
+    by a new password, a deactivated account or a log-out must still be refused."""
+    paper, viewer = scene["paper"], scene["viewer"]
+    url = paper.get_absolute_url()
+    old_session, other_session = Client(), Client()
+    for client in (old_session, other_session):
+        client.force_login(viewer)
+        assert _signed_in_as_viewer(client.get(url).content.decode())
+        assert _signed_in_as_viewer(client.get(url).content.decode())  # kept
+
+    viewer.set_password("a new password 123")
+    viewer.save()
+    fresh = Client()
+    fresh.force_login(viewer)
+    assert _signed_in_as_viewer(fresh.get(url).content.decode())
+    assert _signed_in_as_viewer(fresh.get(url).content.decode())  # kept for the new session
+    # The sessions of the old password are signed out, kept page or not.
+    assert not _signed_in_as_viewer(old_session.get(url).content.decode())
+    assert not _signed_in_as_viewer(other_session.get(url).content.decode())
+
+    from reviews.moderation.services import user_mark_spam
+
+    user_mark_spam(moderator=scene["moderator"], user=viewer, reason="spam")
+    assert not _signed_in_as_viewer(fresh.get(url).content.decode())
+
+
+def test_a_viewer_who_logs_out_gets_the_public_page(scene):
+    paper, viewer = scene["paper"], scene["viewer"]
+    client = Client()
+    client.force_login(viewer)
+    client.get(paper.get_absolute_url())
+    assert _signed_in_as_viewer(client.get(paper.get_absolute_url()).content.decode())
+    client.post("/accounts/logout/")
+    assert not _signed_in_as_viewer(client.get(paper.get_absolute_url()).content.decode())

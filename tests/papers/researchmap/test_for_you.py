@@ -101,7 +101,7 @@ def test_saved_voted_reviewed_seen_withdrawn_and_hidden_are_left_out(
         recommendation="skim",
         confidence=3,
     )
-    seen_record(user=curator, arxiv_id=extra["seen"].arxiv_id)
+    seen_record(user_id=curator.pk, arxiv_id=extra["seen"].arxiv_id)
     # A hide by any curator takes the edge off the seed's map, so off the ranking too.
     neighbour_hide(user=other_curator, paper=corpus["liked_seed"], neighbour=near_both)
     paper_save(user=curator, paper=weak)  # saved now: a seed, no longer a candidate
@@ -132,7 +132,7 @@ def test_two_queries_however_many_seeds(curator, django_assert_num_queries):
         for j, candidate in enumerate(candidates):
             if (i + j) % 3:
                 _edge(seed, candidate, 1.0 + j / 10)
-    seen_record(user=curator, arxiv_id=candidates[0].arxiv_id)
+    seen_record(user_id=curator.pk, arxiv_id=candidates[0].arxiv_id)
 
     with django_assert_num_queries(2):
         found = papers_for_you(user=curator, limit=5)
@@ -153,8 +153,8 @@ def _raw():
 def test_seen_keeps_the_newest_and_expires(curator, other_curator):
     now = time.time()
     for i in range(SEEN_MAX + 10):
-        seen_record(user=curator, arxiv_id=f"2401.{i:05d}", now=now + i)
-    seen_record(user=curator, arxiv_id="2401.00003", now=now + 10_000)  # seen again: kept
+        seen_record(user_id=curator.pk, arxiv_id=f"2401.{i:05d}", now=now + i)
+    seen_record(user_id=curator.pk, arxiv_id="2401.00003", now=now + 10_000)  # seen again: kept
 
     ids = seen_ids(user=curator, now=now + 10_000)
     assert len(ids) == SEEN_MAX
@@ -169,7 +169,7 @@ def test_seen_keeps_the_newest_and_expires(curator, other_curator):
     # Views older than the lifetime no longer count, and are dropped at the next write.
     later = now + 10_000 + SEEN_SECONDS - 5_000
     assert seen_ids(user=curator, now=later) == ["2401.00003"]
-    seen_record(user=curator, arxiv_id="2402.00001", now=later)
+    seen_record(user_id=curator.pk, arxiv_id="2402.00001", now=later)
     assert _raw().zcard(key) == 2
 
 
@@ -177,7 +177,7 @@ def test_without_redis_the_same_rules_hold_in_process_memory(settings, curator):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     now = time.time()
     for i in range(SEEN_MAX + 2):
-        seen_record(user=curator, arxiv_id=f"2401.{i:05d}", now=now + i)
+        seen_record(user_id=curator.pk, arxiv_id=f"2401.{i:05d}", now=now + i)
     ids = seen_ids(user=curator, now=now + SEEN_MAX)
     assert len(ids) == SEEN_MAX and ids[0] == f"2401.{SEEN_MAX + 1:05d}"
     assert "2401.00001" not in ids and "2401.00002" in ids
@@ -188,7 +188,7 @@ def test_without_redis_the_same_rules_hold_in_process_memory(settings, curator):
 def test_anonymous_views_are_not_recorded():
     from django.contrib.auth.models import AnonymousUser
 
-    seen_record(user=AnonymousUser(), arxiv_id="2401.00001")
+    seen_record(user_id=None, arxiv_id="2401.00001")
     assert seen_ids(user=AnonymousUser()) == []
     assert _raw().keys("*seen:*") == []
 
