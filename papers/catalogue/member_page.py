@@ -26,6 +26,7 @@ account replaces the viewer's token, so the next request verifies the session ag
 """
 
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.http import HttpRequest
@@ -57,9 +58,14 @@ def session_viewer_id(request: HttpRequest) -> int | None:
     return None if user_id is None else int(user_id)
 
 
+class MemberPage(NamedTuple):
+    html: str
+    kept: bool  # served as kept from the viewer's last visit
+
+
 def member_page(
     request: HttpRequest, arxiv_id: str, *, intent: str = "", show_all: bool = False
-) -> str | None:
+) -> MemberPage | None:
     """The page for this signed-in viewer, or None when it must be rendered whole (no such
     paper, the viewer has hidden items on it, or the session signs no one in)."""
     user_id, session_hash = session_viewer_id(request), request.session.get(HASH_SESSION_KEY)
@@ -69,7 +75,7 @@ def member_page(
     if user_id is not None and session_hash and not intent:
         kept_token = viewer_page_token(arxiv_id, user_id)
         if (parts := kept_page(key, kept_token)) is not None:
-            return get_token(request).join(parts)
+            return MemberPage(get_token(request).join(parts), kept=True)
 
     viewer = request.user  # loaded and checked against the session here
     if not viewer.is_authenticated or viewer.pk != user_id:
@@ -94,7 +100,7 @@ def member_page(
     # names the session's hash as Django verified it for this request.
     if not state.mine["comment"] and session_hash == request.session.get(HASH_SESSION_KEY):
         keep_page(key, kept_token, parts)
-    return get_token(request).join(parts)
+    return MemberPage(get_token(request).join(parts), kept=False)
 
 
 def _skeleton(arxiv_id: str, *, show_all: bool) -> str:

@@ -77,10 +77,11 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         # The shared signed-in rendering with this viewer's state filled in (or their page
         # kept from their last visit); the review form opened by an intent, htmx history
         # restores and hidden items of theirs render whole.
-        html = member_page(request, parsed.id, intent=intent, show_all=show_all)
-        if html is not None:
-            seen_record(user_id=viewer_id, arxiv_id=parsed.id)
-            return HttpResponse(html)
+        page = member_page(request, parsed.id, intent=intent, show_all=show_all)
+        if page is not None:
+            if not page.kept:  # a kept page was seen a moment ago, and recorded then
+                seen_record(user_id=viewer_id, arxiv_id=parsed.id)
+            return HttpResponse(page.html)
     if not request.user.is_authenticated and not request.htmx:
         # Anonymous visitors all see the same page: serve it from the exact cache.
         def render_page() -> str:

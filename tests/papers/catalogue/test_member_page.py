@@ -83,8 +83,9 @@ def _request(user, path="/"):
 
 def _assert_same_page(user, paper, *, show_all=False, intent=""):
     path = paper.get_absolute_url()
-    filled = member_page(_request(user, path), paper.arxiv_id, show_all=show_all, intent=intent)
-    assert filled is not None, "the shared page was refused"
+    page = member_page(_request(user, path), paper.arxiv_id, show_all=show_all, intent=intent)
+    assert page is not None, "the shared page was refused"
+    filled = page.html
     request = _request(user, path)
     if intent:
         request.GET = request.GET.copy()
