@@ -14,8 +14,9 @@ from tests.support.factories import make_paper
 
 pytestmark = pytest.mark.django_db
 
-# SessionAuthentication comes first and sends no challenge: anonymous writes get a 403.
-ANONYMOUS = 403
+# An anonymous write needs credentials: 401 with a WWW-Authenticate: Token challenge
+# (TokenAuthentication comes first in REST_FRAMEWORK).
+ANONYMOUS = 401
 
 
 @pytest.fixture

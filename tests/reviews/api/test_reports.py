@@ -12,8 +12,9 @@ from tests.support.factories import make_paper
 
 pytestmark = pytest.mark.django_db
 
-# SessionAuthentication sends no WWW-Authenticate challenge: anonymous writes are 403.
-ANONYMOUS = 403
+# An anonymous write needs credentials: 401 with a WWW-Authenticate: Token challenge
+# (TokenAuthentication comes first in REST_FRAMEWORK).
+ANONYMOUS = 401
 
 
 def _review(author, paper: Paper) -> Review:

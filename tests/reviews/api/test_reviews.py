@@ -20,9 +20,9 @@ from tests.support.xss_payloads import XSS_PAYLOADS
 
 pytestmark = pytest.mark.django_db
 
-# SessionAuthentication comes first in REST_FRAMEWORK and sends no WWW-Authenticate
-# challenge, so DRF answers anonymous callers with 403 rather than 401.
-ANONYMOUS = 403
+# An anonymous write needs credentials: 401 with a WWW-Authenticate: Token challenge
+# (TokenAuthentication comes first in REST_FRAMEWORK).
+ANONYMOUS = 401
 REVIEW = {
     "recommendation": "worth_reading",
     "confidence": 4,
