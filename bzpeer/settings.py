@@ -288,8 +288,8 @@ if not DEBUG:
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "papers.api.schema.ApiAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "papers.api.query.PageNumbers",
     "PAGE_SIZE": 25,
     # Token first: its WWW-Authenticate challenge makes a missing or invalid credential a 401
     # (DRF answers 403 when the first class has no challenge). Session requests still sign

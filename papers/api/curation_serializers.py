@@ -5,8 +5,11 @@ ownership are the services' rules, so the API answers with the same messages as 
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
+from papers.api.query import QueryBooleanField, StrictBooleanField, StrictIntegerField
 from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from papers.curation.reaction_kinds import ReactionKind
 from papers.curation.reactions import reaction_kind_clean
@@ -62,7 +65,11 @@ class SaveRequestSerializer(serializers.Serializer):
 
 
 class SaveTargetQuerySerializer(serializers.Serializer):
-    collection = serializers.IntegerField(required=False, min_value=1)
+    collection = StrictIntegerField(
+        required=False,
+        min_value=1,
+        help_text="Id of one of your collections; your default collection if absent.",
+    )
 
 
 class SavedCollectionSerializer(serializers.ModelSerializer):
@@ -131,11 +138,23 @@ class CollectionSerializer(serializers.ModelSerializer):
         return _absolute(self, collection.get_absolute_url())
 
 
+@extend_schema_field(
+    {"type": "string", "minLength": 1, "maxLength": Collection.NAME_MAX, "pattern": r"\S"}
+)
+class CollectionNameField(serializers.CharField):
+    """A name as the service checks it (its messages, not DRF's, answer a bad one); the
+    schema says what it accepts: some text, within the length."""
+
+    def run_validation(self, data=empty):
+        if isinstance(data, str) and not data.strip():
+            return ""  # the service's "Give the collection a name."
+        return super().run_validation(data)
+
+
 class CollectionWriteSerializer(serializers.Serializer):
     """Create takes all fields (name required); PATCH, validated as partial, any of them."""
 
-    name = serializers.CharField(
-        allow_blank=True,
+    name = CollectionNameField(
         help_text=f"Up to {Collection.NAME_MAX} characters, unique among your collections.",
     )
     description = serializers.CharField(
@@ -144,13 +163,13 @@ class CollectionWriteSerializer(serializers.Serializer):
         default="",
         help_text=f"Up to {Collection.DESCRIPTION_MAX} characters.",
     )
-    is_public = serializers.BooleanField(
+    is_public = StrictBooleanField(
         required=False, default=False, help_text="Anyone may read a public collection."
     )
 
 
 class CollectionListQuerySerializer(serializers.Serializer):
-    public = serializers.BooleanField(required=False, default=False)
+    public = QueryBooleanField(required=False, default=False)
 
 
 class ItemPaperSerializer(serializers.ModelSerializer):

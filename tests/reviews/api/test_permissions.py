@@ -30,7 +30,7 @@ ROLES = ("anonymous", "author", "other", "moderator", "staff")
 CURATORS = ROLES[1:]
 
 OK, CREATED, NO_CONTENT = 200, 201, 204
-INVALID, NOT_FOUND = 400, 404
+INVALID, NOT_FOUND, CONFLICT = 400, 404, 409
 # Anonymous writes need credentials: 401 with a WWW-Authenticate challenge (TokenAuthentication
 # comes first). Signed-in callers refused other people's items: 403.
 UNAUTHENTICATED = 401
@@ -139,8 +139,8 @@ CASES = {
         "post",
         lambda w: _url(w, "reviews/"),
         REVIEW,
-        # The author has reviewed the paper already: the service says so.
-        _anyone_but_the_author(CREATED),
+        # The author has reviewed the paper already: the service says so (a conflict).
+        {**_anyone_but_the_author(CREATED), "author": CONFLICT},
     ),
     "read a review": ("get", lambda w: _url(w, f"reviews/{w.review.pk}/"), None, _everyone(OK)),
     "replace the review": (

@@ -219,7 +219,7 @@ def test_create_returns_the_review_and_counts_follow(api, curator):
     assert _counts(paper)["reviews"] == 1
 
     again = api.post(_reviews_url(paper), REVIEW, format="json")
-    assert again.status_code == 400
+    assert again.status_code == 409  # valid, but it clashes with the review you have
     assert again.json() == {
         "non_field_errors": ["You have reviewed this paper already: edit your review instead."]
     }
