@@ -9,7 +9,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from papers.api.query import QueryBooleanField, StrictBooleanField, StrictIntegerField
+from papers.api.query import (
+    JsonBodySerializer,
+    QueryBooleanField,
+    StrictBooleanField,
+    StrictIntegerField,
+)
 from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from papers.curation.reaction_kinds import ReactionKind
 from papers.curation.reactions import reaction_kind_clean
@@ -48,7 +53,7 @@ class ReactionKindField(serializers.ChoiceField):
 # --- Saves ----------------------------------------------------------------------------------
 
 
-class SaveRequestSerializer(serializers.Serializer):
+class SaveRequestSerializer(JsonBodySerializer):
     collection = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -93,7 +98,7 @@ class SaveStateSerializer(serializers.Serializer):
 # --- Reactions ------------------------------------------------------------------------------
 
 
-class ReactionRequestSerializer(serializers.Serializer):
+class ReactionRequestSerializer(JsonBodySerializer):
     kind = ReactionKindField(help_text="A reaction code from the taxonomy.")
 
 
@@ -151,7 +156,7 @@ class CollectionNameField(serializers.CharField):
         return super().run_validation(data)
 
 
-class CollectionWriteSerializer(serializers.Serializer):
+class CollectionWriteSerializer(JsonBodySerializer):
     """Create takes all fields (name required); PATCH, validated as partial, any of them."""
 
     name = CollectionNameField(
@@ -206,7 +211,7 @@ class CollectionDetailSerializer(CollectionSerializer):
         return len(collection.items.all())
 
 
-class ItemAddSerializer(serializers.Serializer):
+class ItemAddSerializer(JsonBodySerializer):
     paper = ArxivIdField(help_text="The paper's arXiv id, for example 2203.14101.")
     note = serializers.CharField(
         required=False,
@@ -221,14 +226,14 @@ class ItemAddSerializer(serializers.Serializer):
         return paper
 
 
-class ItemNoteSerializer(serializers.Serializer):
+class ItemNoteSerializer(JsonBodySerializer):
     note = serializers.CharField(
         allow_blank=True,
         help_text=f"Up to {CollectionItem.NOTE_MAX} characters; empty clears the note.",
     )
 
 
-class CollectionOrderSerializer(serializers.Serializer):
+class CollectionOrderSerializer(JsonBodySerializer):
     papers = serializers.ListField(
         child=ArxivIdField(),
         allow_empty=True,

@@ -1,8 +1,10 @@
-"""Query parameters read as strictly as the schema declares them: a number is digits, a page
-is 1 or more, and anything else is a 400 naming the parameter (never a silent default)."""
+"""Query parameters and bodies read as strictly as the schema declares them: a number is
+digits, a page is 1 or more, a JSON string is a string, and anything else is a 400 naming the
+parameter or field (never a silent default or conversion)."""
 
 import re
 
+from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -81,3 +83,48 @@ class PageNumbers(PageNumberPagination):
                 parameter["schema"] = {"type": "integer", "minimum": 1}
                 parameter["description"] = "A page number, from 1; past the last page is a 404."
         return parameters
+
+
+# --- Bodies ----------------------------------------------------------------------------------
+
+_JSON_TYPES = (
+    # (field class, its message's key, the check); the first class a field is applies.
+    (serializers.BooleanField, "invalid", lambda v: isinstance(v, bool)),
+    (serializers.IntegerField, "invalid", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    (serializers.CharField, "invalid", lambda v: isinstance(v, str)),
+    (serializers.ListField, "not_a_list", lambda v: isinstance(v, list)),
+)
+
+
+def _json_type_error(field: serializers.Field, value) -> str | None:
+    """DRF's own message for a value of the wrong JSON type, or None."""
+    if value is None:
+        return None  # the field's own allow_null decides
+    for field_class, key, fits in _JSON_TYPES:
+        if isinstance(field, field_class):
+            if not fits(value):
+                return field.error_messages[key].format(input_type=type(value).__name__)
+            if isinstance(field, serializers.ListField):
+                errors = [_json_type_error(field.child, item) for item in value]
+                return next((e for e in errors if e), None)
+            return None
+    return None
+
+
+class JsonBodySerializer(serializers.Serializer):
+    """A request body read as the schema types it: in JSON a string field takes a string
+    (not 3), a number a number (not "3"), a flag true or false. Form bodies, all text, are
+    converted as before."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and not isinstance(data, QueryDict):
+            errors = {
+                name: [message]
+                for name, field in self.fields.items()
+                if not field.read_only
+                and name in data
+                and (message := _json_type_error(field, data[name]))
+            }
+            if errors:
+                raise ValidationError(errors)
+        return super().to_internal_value(data)
