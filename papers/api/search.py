@@ -116,9 +116,11 @@ class SearchQuerySerializer(serializers.Serializer):
     """The search's query parameters as the schema declares them, checked before the search
     form reads them (which then applies the same rules as the search page)."""
 
+    # Blank or some text: min_length keeps the schema's two cases apart (its oneOf).
     q = serializers.CharField(
         required=False,
         allow_blank=True,
+        min_length=1,
         max_length=QUERY_MAX_LENGTH,
         help_text="Words, or an arXiv id or link.",
     )
@@ -128,7 +130,7 @@ class SearchQuerySerializer(serializers.Serializer):
         trim_whitespace=False,
         max_length=TOPIC_MAX_LENGTH,
         validators=[
-            RegexValidator(r"^[A-Za-z0-9.\-]*$", "Not a topic code such as cs.LG.", "invalid")
+            RegexValidator(r"^[A-Za-z0-9.\-]+$", "Not a topic code such as cs.LG.", "invalid")
         ],
         help_text="A category code such as cs.LG.",
     )

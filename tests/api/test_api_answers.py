@@ -174,6 +174,18 @@ def test_a_bad_query_parameter_is_a_400_naming_it(client, paper, path, query):
     assert name in response.json()
 
 
+def test_blank_search_words_and_topic_are_accepted_and_documented_once(client, paper):
+    assert client.get("/api/search/", {"q": "", "topic": ""}).status_code == 200
+    schema = client.get("/api/schema/", headers={"Accept": "application/json"}).json()
+    search = schema["paths"]["/api/search/"]["get"]["parameters"]
+    for name in ("q", "topic"):
+        # Blank is the second case of the oneOf only (a blank value matching both cases
+        # would violate the schema).
+        text, blank = next(p for p in search if p["name"] == name)["schema"]["oneOf"]
+        assert blank == {"type": "string", "maxLength": 0}
+        assert text.get("minLength") == 1 or text["pattern"].endswith("+$")
+
+
 def test_a_page_past_the_last_is_a_404(client, paper):
     response = client.get("/api/papers/", {"page": "2"})
     assert response.status_code == 404
