@@ -342,12 +342,15 @@ if not DEBUG:
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "papers.api.schema.ApiAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "papers.api.query.PageNumbers",
     "PAGE_SIZE": 25,
+    # Token first: its WWW-Authenticate challenge makes a missing or invalid credential a 401
+    # (DRF answers 403 when the first class has no challenge). Session requests still sign
+    # in, and their writes still need the CSRF token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     # JSON only, answers and errors alike; /api/docs/ is the API's page for people.
@@ -371,6 +374,10 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI's online validator badge would be an image from validator.swagger.io,
     # which the Content-Security-Policy refuses; the schema is checked in the test suite.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Request bodies are documented as JSON, the API's language. Form encodings are still
+    # read (older clients send them) but cannot say everything JSON says (a list, a null),
+    # so the schema does not offer them.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # The vote choices appear in a request and a response: one schema name for both.
     "ENUM_NAME_OVERRIDES": {
         "VoteValueEnum": ["like", "dislike"],

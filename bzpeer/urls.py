@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from bzpeer import api_errors
 from bzpeer.health import healthz
 from papers.catalogue.views import bench_constant
 
@@ -15,6 +16,12 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("papers.urls")),
 ]
+
+# JSON under /api/, Django's pages elsewhere.
+handler400 = api_errors.bad_request
+handler403 = api_errors.permission_denied
+handler404 = api_errors.page_not_found
+handler500 = api_errors.server_error
 
 if settings.BENCH_ENDPOINTS:
     urlpatterns.insert(0, path("_bench/constant", bench_constant, name="bench-constant"))

@@ -14,7 +14,7 @@ from papers.api.catalogue_serializers import (
     VoteStateSerializer,
 )
 from papers.api.throttles import WriteRateThrottle
-from papers.arxiv.categories import is_arxiv_category
+from papers.arxiv.categories import CATEGORY_PATTERN, is_arxiv_category
 from papers.catalogue import selectors
 from papers.catalogue.selectors import paper_or_404
 from papers.curation.votes import VoteState, vote_toggle, vote_withdraw
@@ -28,7 +28,9 @@ VOTE_NAMES = {Vote.Value.LIKE: "like", Vote.Value.DISLIKE: "dislike"}
         OpenApiParameter(
             "category",
             OpenApiTypes.STR,
-            description="Only papers in this arXiv category (for example cs.LG).",
+            pattern=CATEGORY_PATTERN,
+            description="Only papers in this arXiv category (for example cs.LG, hep-th, "
+            "math.AG); anything else is a 400.",
         )
     ]
 )
@@ -41,8 +43,8 @@ class PaperList(generics.ListAPIView):
         queryset = selectors.paper_detail_queryset().order_by("-published", "-id")
         category = self.request.query_params.get("category")
         if category is not None:
-            category = category.strip()
-            if not is_arxiv_category(category):
+            # As written: the schema's pattern has no room for spaces around the code.
+            if category != category.strip() or not is_arxiv_category(category):
                 raise ValidationError({"category": f"“{category}” is not an arXiv category."})
             queryset = queryset.filter(paper_topics__topic__code=category).distinct()
         return queryset
@@ -96,7 +98,10 @@ class PaperVote(APIView):
         return _state(vote_toggle(user=request.user, paper=paper, value=value))
 
     @extend_schema(
-        request=None, responses=VoteStateSerializer, summary="Withdraw your vote on a paper"
+        request=None,
+        # 200 with the counts afterwards (not 204: the answer has a body).
+        responses={200: VoteStateSerializer},
+        summary="Withdraw your vote on a paper",
     )
     def delete(self, request: Request, arxiv_id: str) -> Response:
         paper = paper_or_404(arxiv_id)

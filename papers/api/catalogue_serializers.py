@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from papers.api.query import JsonBodySerializer
 from papers.models import Paper
 
 
@@ -97,7 +98,7 @@ class PaperSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class VoteRequestSerializer(serializers.Serializer):
+class VoteRequestSerializer(JsonBodySerializer):
     value = serializers.ChoiceField(
         choices=["like", "dislike"],
         help_text="The vote to cast; casting the vote you already have withdraws it.",

@@ -34,6 +34,7 @@ from papers.api.curation_serializers import (
     SaveStateSerializer,
     SaveTargetQuerySerializer,
 )
+from papers.api.query import valid_query
 from papers.api.service_errors import ServiceApiMixin
 from papers.catalogue.selectors import paper_or_404
 from papers.curation.collections import (
@@ -54,6 +55,7 @@ from papers.models import Collection, CollectionItem, Paper
 
 NOT_FOUND = OpenApiResponse(description="No such paper or collection for you.")
 INVALID = OpenApiResponse(description="Invalid input; the body maps fields to messages.")
+CONFLICT = OpenApiResponse(description="You already have a collection of that name.")
 
 
 class CurationMixin(ServiceApiMixin):
@@ -140,13 +142,7 @@ class PaperSave(CurationMixin, APIView):
         return _save_response(request, state)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "collection",
-                OpenApiTypes.INT,
-                description="Id of one of your collections; your default collection if absent.",
-            )
-        ],
+        parameters=[SaveTargetQuerySerializer],
         responses={200: SaveStateSerializer, 400: INVALID, 404: NOT_FOUND},
         summary="Unsave a paper",
         description=(
@@ -156,7 +152,7 @@ class PaperSave(CurationMixin, APIView):
     )
     def delete(self, request: Request, arxiv_id: str) -> Response:
         paper = paper_or_404(arxiv_id)
-        query = _valid(SaveTargetQuerySerializer, request.query_params)
+        query = valid_query(SaveTargetQuerySerializer, request)
         collection = None
         if "collection" in query:
             collection = _own_collection(request, query["collection"])
@@ -261,6 +257,7 @@ def _detail_response(request: Request, collection: Collection, *, code: int = 20
 PUBLIC_PARAMETER = OpenApiParameter(
     "public",
     OpenApiTypes.BOOL,
+    default=False,
     description="1 to list everyone's public collections (open to anyone) instead of your own.",
 )
 
@@ -271,7 +268,7 @@ class CollectionList(CurationMixin, generics.ListAPIView):
     serializer_class = CollectionSerializer
 
     def _public(self) -> bool:
-        return _valid(CollectionListQuerySerializer, self.request.query_params)["public"]
+        return valid_query(CollectionListQuerySerializer, self.request)["public"]
 
     def get_permissions(self):
         if self.request.method in SAFE_METHODS and self._public():
@@ -291,6 +288,8 @@ class CollectionList(CurationMixin, generics.ListAPIView):
 
     @extend_schema(
         parameters=[PUBLIC_PARAMETER],
+        # Signing in is needed for your own collections, not for public=1.
+        auth=[{"tokenAuth": []}, {"cookieAuth": []}, {}],
         summary="List collections",
         description=(
             "Your own collections (sign-in needed), default first then by name; with "
@@ -302,7 +301,7 @@ class CollectionList(CurationMixin, generics.ListAPIView):
 
     @extend_schema(
         request=CollectionWriteSerializer,
-        responses={201: CollectionSerializer, 400: INVALID},
+        responses={201: CollectionSerializer, 400: INVALID, 409: CONFLICT},
         summary="Create a collection",
         description="Names are unique among your collections; collections are private by default.",
     )
@@ -327,7 +326,7 @@ class CollectionDetail(CurationMixin, APIView):
 
     @extend_schema(
         request=CollectionWriteSerializer(partial=True),
-        responses={200: CollectionDetailSerializer, 400: INVALID, 404: NOT_FOUND},
+        responses={200: CollectionDetailSerializer, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT},
         summary="Edit your collection",
         description="Changes only the fields given.",
     )

@@ -5,8 +5,16 @@ ownership are the services' rules, so the API answers with the same messages as 
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
+from papers.api.query import (
+    JsonBodySerializer,
+    QueryBooleanField,
+    StrictBooleanField,
+    StrictIntegerField,
+)
 from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from papers.curation.reaction_kinds import ReactionKind
 from papers.curation.reactions import reaction_kind_clean
@@ -45,7 +53,7 @@ class ReactionKindField(serializers.ChoiceField):
 # --- Saves ----------------------------------------------------------------------------------
 
 
-class SaveRequestSerializer(serializers.Serializer):
+class SaveRequestSerializer(JsonBodySerializer):
     collection = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -62,7 +70,11 @@ class SaveRequestSerializer(serializers.Serializer):
 
 
 class SaveTargetQuerySerializer(serializers.Serializer):
-    collection = serializers.IntegerField(required=False, min_value=1)
+    collection = StrictIntegerField(
+        required=False,
+        min_value=1,
+        help_text="Id of one of your collections; your default collection if absent.",
+    )
 
 
 class SavedCollectionSerializer(serializers.ModelSerializer):
@@ -86,7 +98,7 @@ class SaveStateSerializer(serializers.Serializer):
 # --- Reactions ------------------------------------------------------------------------------
 
 
-class ReactionRequestSerializer(serializers.Serializer):
+class ReactionRequestSerializer(JsonBodySerializer):
     kind = ReactionKindField(help_text="A reaction code from the taxonomy.")
 
 
@@ -131,11 +143,23 @@ class CollectionSerializer(serializers.ModelSerializer):
         return _absolute(self, collection.get_absolute_url())
 
 
-class CollectionWriteSerializer(serializers.Serializer):
+@extend_schema_field(
+    {"type": "string", "minLength": 1, "maxLength": Collection.NAME_MAX, "pattern": r"\S"}
+)
+class CollectionNameField(serializers.CharField):
+    """A name as the service checks it (its messages, not DRF's, answer a bad one); the
+    schema says what it accepts: some text, within the length."""
+
+    def run_validation(self, data=empty):
+        if isinstance(data, str) and not data.strip():
+            return ""  # the service's "Give the collection a name."
+        return super().run_validation(data)
+
+
+class CollectionWriteSerializer(JsonBodySerializer):
     """Create takes all fields (name required); PATCH, validated as partial, any of them."""
 
-    name = serializers.CharField(
-        allow_blank=True,
+    name = CollectionNameField(
         help_text=f"Up to {Collection.NAME_MAX} characters, unique among your collections.",
     )
     description = serializers.CharField(
@@ -144,13 +168,13 @@ class CollectionWriteSerializer(serializers.Serializer):
         default="",
         help_text=f"Up to {Collection.DESCRIPTION_MAX} characters.",
     )
-    is_public = serializers.BooleanField(
+    is_public = StrictBooleanField(
         required=False, default=False, help_text="Anyone may read a public collection."
     )
 
 
 class CollectionListQuerySerializer(serializers.Serializer):
-    public = serializers.BooleanField(required=False, default=False)
+    public = QueryBooleanField(required=False, default=False)
 
 
 class ItemPaperSerializer(serializers.ModelSerializer):
@@ -187,7 +211,7 @@ class CollectionDetailSerializer(CollectionSerializer):
         return len(collection.items.all())
 
 
-class ItemAddSerializer(serializers.Serializer):
+class ItemAddSerializer(JsonBodySerializer):
     paper = ArxivIdField(help_text="The paper's arXiv id, for example 2203.14101.")
     note = serializers.CharField(
         required=False,
@@ -202,14 +226,14 @@ class ItemAddSerializer(serializers.Serializer):
         return paper
 
 
-class ItemNoteSerializer(serializers.Serializer):
+class ItemNoteSerializer(JsonBodySerializer):
     note = serializers.CharField(
         allow_blank=True,
         help_text=f"Up to {CollectionItem.NOTE_MAX} characters; empty clears the note.",
     )
 
 
-class CollectionOrderSerializer(serializers.Serializer):
+class CollectionOrderSerializer(JsonBodySerializer):
     papers = serializers.ListField(
         child=ArxivIdField(),
         allow_empty=True,

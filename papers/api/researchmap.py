@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from papers.api.query import StrictIntegerField, valid_query
 from papers.api.service_errors import ServiceApiMixin
 from papers.catalogue.selectors import paper_or_404
 from papers.models import NeighbourChoice, Paper
@@ -35,14 +36,8 @@ def _api_url(request: Request, arxiv_id: str) -> str:
     return request.build_absolute_uri(reverse("api:paper-detail", kwargs={"arxiv_id": arxiv_id}))
 
 
-def _valid_query(serializer_class, request: Request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class NeighbourQuerySerializer(serializers.Serializer):
-    limit = serializers.IntegerField(
+    limit = StrictIntegerField(
         min_value=1,
         max_value=NEIGHBOURS_MAX,
         default=NEIGHBOURS_SHOWN,
@@ -51,7 +46,7 @@ class NeighbourQuerySerializer(serializers.Serializer):
 
 
 class ForYouQuerySerializer(serializers.Serializer):
-    limit = serializers.IntegerField(
+    limit = StrictIntegerField(
         min_value=1,
         max_value=FOR_YOU_MAX,
         default=FOR_YOU_SIZE,
@@ -141,7 +136,7 @@ class PaperNeighbours(APIView):
     )
     def get(self, request: Request, arxiv_id: str) -> Response:
         paper = paper_or_404(arxiv_id)
-        limit = _valid_query(NeighbourQuerySerializer, request)["limit"]
+        limit = valid_query(NeighbourQuerySerializer, request)["limit"]
         views = paper_neighbours(paper=paper, viewer=request.user, limit=limit)[:limit]
         context = {"request": request}
         return Response(NeighbourSerializer(views, many=True, context=context).data)
@@ -249,7 +244,7 @@ class ForYou(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        limit = _valid_query(ForYouQuerySerializer, request)["limit"]
+        limit = valid_query(ForYouQuerySerializer, request)["limit"]
         recommendations = papers_for_you(user=request.user, limit=limit)
         context = {"request": request}
         return Response(RecommendationSerializer(recommendations, many=True, context=context).data)

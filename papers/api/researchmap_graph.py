@@ -1,7 +1,6 @@
 """API: the research-map graph around a paper (what the explorer page draws)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -86,13 +85,15 @@ class GraphErrorSerializer(serializers.Serializer):
     parameters=[
         OpenApiParameter(
             "kinds",
-            OpenApiTypes.STR,
+            {"type": "array", "items": {"type": "string", "enum": list(NODE_KINDS)}},
+            explode=False,
             description=f"Comma-separated node kinds to keep ({', '.join(NODE_KINDS)}); the "
             "centre always stays.",
         ),
         OpenApiParameter(
             "reasons",
-            OpenApiTypes.STR,
+            {"type": "array", "items": {"type": "string", "enum": list(REASON_KINDS)}},
+            explode=False,
             description="Comma-separated reasons: keep only the nearby papers linked for one "
             f"of them ({', '.join(REASON_KINDS)}), with their people and topics.",
         ),

@@ -1,16 +1,19 @@
 """GET /api/search/: the search page's results as JSON, with the same filters and sorts."""
 
+from django.core.validators import RegexValidator
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from papers.api.catalogue_serializers import CountsSerializer
+from papers.api.query import PageNumbers, QueryBooleanField, StrictIntegerField, valid_query
 from papers.catalogue.search import (
     PAGE_SIZE,
+    QUERY_MAX_LENGTH,
+    TOPIC_MAX_LENGTH,
+    YEAR_MIN,
     SearchForm,
     SearchSort,
     paper_search,
@@ -76,7 +79,7 @@ class SearchResultSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(paper.get_absolute_url())
 
 
-class SearchPagination(PageNumberPagination):
+class SearchPagination(PageNumbers):
     page_size = PAGE_SIZE
 
     def get_paginated_response(self, data) -> Response:
@@ -100,24 +103,50 @@ class SearchPagination(PageNumberPagination):
         return schema
 
 
-_PARAMETERS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="Words, or an arXiv id or link."),
-    OpenApiParameter("topic", OpenApiTypes.STR, description="A category code such as cs.LG."),
-    OpenApiParameter("year_from", OpenApiTypes.INT, description="Published in or after."),
-    OpenApiParameter("year_to", OpenApiTypes.INT, description="Published in or before."),
-    OpenApiParameter("has_code", OpenApiTypes.BOOL, description="Only papers with code."),
-    OpenApiParameter("has_reviews", OpenApiTypes.BOOL, description="Only reviewed papers."),
-    OpenApiParameter(
-        "sort",
-        OpenApiTypes.STR,
-        enum=SearchSort.values,
-        description="relevance (the default; newest first without words), newest, liked, reviewed.",
-    ),
-]
+_YEAR_MAX = SearchForm.base_fields["year_from"].max_value
+
+
+def _year(help_text: str) -> StrictIntegerField:
+    return StrictIntegerField(
+        required=False, min_value=YEAR_MIN, max_value=_YEAR_MAX, help_text=help_text
+    )
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    """The search's query parameters as the schema declares them, checked before the search
+    form reads them (which then applies the same rules as the search page)."""
+
+    # Blank or some text: min_length keeps the schema's two cases apart (its oneOf).
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        min_length=1,
+        max_length=QUERY_MAX_LENGTH,
+        help_text="Words, or an arXiv id or link.",
+    )
+    topic = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=TOPIC_MAX_LENGTH,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9.\-]+$", "Not a topic code such as cs.LG.", "invalid")
+        ],
+        help_text="A category code such as cs.LG.",
+    )
+    year_from = _year("Published in or after.")
+    year_to = _year("Published in or before (before year_from: no paper matches).")
+    has_code = QueryBooleanField(required=False, help_text="Only papers with code.")
+    has_reviews = QueryBooleanField(required=False, help_text="Only reviewed papers.")
+    sort = serializers.ChoiceField(
+        choices=SearchSort.choices,
+        required=False,
+        help_text="relevance (the default; newest first without words), newest, liked, reviewed.",
+    )
 
 
 @extend_schema(
-    parameters=_PARAMETERS,
+    parameters=[SearchQuerySerializer],
     summary="Search papers",
     description="Full-text search over titles (weighted most), author names and abstracts, "
     "ranked by relevance, with filters. Bad parameters give 400 with a message per field.",
@@ -127,18 +156,30 @@ class PaperSearch(generics.ListAPIView):
     pagination_class = SearchPagination
 
     def _form(self) -> SearchForm:
-        form = SearchForm(self.request.query_params)
+        data = self.request.query_params.copy()
+        # An empty range is a question with no answer, not a malformed one: no paper.
+        try:
+            self.empty_range = int(data["year_from"]) > int(data["year_to"])
+        except (KeyError, ValueError):
+            self.empty_range = False
+        if self.empty_range:
+            data.pop("year_to")
+        form = SearchForm(data)
         if not form.is_valid():
+            # The search page's messages first; then the schema's stricter reading.
             errors = form.errors.get_json_data()
             raise ValidationError(
                 {name: [e["message"] for e in errs] for name, errs in errors.items()}
             )
+        valid_query(SearchQuerySerializer, self.request)
         return form
 
     def list(self, request, *args, **kwargs) -> Response:
         params = self._form().params()
         match = None
         queryset = paper_search(params)
+        if self.empty_range:
+            queryset = queryset.none()
         if arxiv_id := search_arxiv_id(params.q):
             # An id names one paper: the filters do not apply to it.
             queryset = Paper.objects.only("pk").filter(arxiv_id=arxiv_id.id)

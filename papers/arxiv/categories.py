@@ -71,6 +71,17 @@ CATEGORY_NAMES: dict[str, str] = {
 }  # fmt: skip
 
 
+# The same rule as a JSON Schema pattern (for the API's schema): a known archive, then
+# optionally a subject class.
+CATEGORY_PATTERN = (
+    "^(?:"
+    # Archive names are letters and hyphens: nothing to escape (and ECMA regexes, which
+    # JSON Schema uses, refuse a needless "\-" escape).
+    + "|".join(sorted(ARCHIVES))
+    + r")(?:\.(?:[A-Z]{2}|[a-z]+(?:-[a-z]+)?))?$"
+)
+
+
 def is_arxiv_category(term: str) -> bool:
     match = _CATEGORY.fullmatch(term.strip())
     return bool(match) and match["archive"] in ARCHIVES

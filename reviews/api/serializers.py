@@ -14,6 +14,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from papers.api.query import JsonBodySerializer
 from reviews.discussion.selectors import COMMENT_SORTS
 from reviews.models import (
     Comment,
@@ -134,7 +135,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         return review.author_id == _viewer_pk(self)
 
 
-class ReviewWriteSerializer(serializers.Serializer):
+class ReviewWriteSerializer(JsonBodySerializer):
     """A whole review (POST, PUT); PATCH, validated as partial, takes any of the fields."""
 
     recommendation = serializers.ChoiceField(choices=Recommendation.choices)
@@ -316,7 +317,7 @@ class DiscussionQuerySerializer(serializers.Serializer):
     )
 
 
-class CommentWriteSerializer(serializers.Serializer):
+class CommentWriteSerializer(JsonBodySerializer):
     kind = serializers.ChoiceField(choices=CommentKind.choices, default=CommentKind.NOTE)
     body = serializers.CharField(
         allow_blank=True, help_text=f"Markdown, up to {Comment.BODY_MAX} characters."
@@ -342,7 +343,7 @@ class CommentWriteSerializer(serializers.Serializer):
     )
 
 
-class CommentEditSerializer(serializers.Serializer):
+class CommentEditSerializer(JsonBodySerializer):
     """The fields given replace the comment's; the kind and the thread stay."""
 
     body = serializers.CharField(
@@ -357,7 +358,7 @@ class CommentEditSerializer(serializers.Serializer):
 # --- Reports ---------------------------------------------------------------------------------
 
 
-class ReportWriteSerializer(serializers.Serializer):
+class ReportWriteSerializer(JsonBodySerializer):
     reason = serializers.ChoiceField(choices=ReportReason.choices)
     details = serializers.CharField(
         required=False,

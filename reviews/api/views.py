@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from papers.api.query import valid_query
 from papers.api.service_errors import ServiceApiMixin
 from papers.catalogue.selectors import paper_or_404
 from papers.models import Paper
@@ -52,6 +53,7 @@ from reviews.reviews.services import (
 NOT_FOUND = OpenApiResponse(description="No such paper, or no such item of it for you.")
 INVALID = OpenApiResponse(description="Invalid input; the body maps fields to messages.")
 NOT_YOURS = OpenApiResponse(description="The item is not yours to change.")
+ALREADY = OpenApiResponse(description="You did this already: once per curator and item.")
 
 
 class ReviewsApiMixin(ServiceApiMixin):
@@ -136,12 +138,12 @@ class ReviewList(ReviewsApiMixin, generics.ListAPIView):
 
     @extend_schema(
         request=ReviewWriteSerializer,
-        responses={201: ReviewSerializer, 400: INVALID, 404: NOT_FOUND},
+        responses={201: ReviewSerializer, 400: INVALID, 404: NOT_FOUND, 409: ALREADY},
         summary="Review a paper",
         description=(
             "One review per curator and paper, written against the paper's current version. "
-            "A second review, or one without any strength, concern or method question, is a "
-            "400 naming the reason."
+            "A second review is a 409; one without any strength, concern or method question "
+            "a 400 naming the reason."
         ),
     )
     def post(self, request: Request, arxiv_id: str) -> Response:
@@ -296,7 +298,7 @@ class CommentList(ReviewsApiMixin, APIView):
     )
     def get(self, request: Request, arxiv_id: str) -> Response:
         paper = paper_or_404(arxiv_id)
-        query = _valid(DiscussionQuerySerializer, request.query_params)
+        query = valid_query(DiscussionQuerySerializer, request)
         discussion = paper_discussion(
             paper, request.user, sort=query["sort"], kind=query.get("kind", "")
         )
@@ -404,10 +406,10 @@ class ReportCreate(ReviewsApiMixin, APIView):
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
-REPORT_RESPONSES = {201: ReportSerializer, 400: INVALID, 404: NOT_FOUND}
+REPORT_RESPONSES = {201: ReportSerializer, 400: INVALID, 404: NOT_FOUND, 409: ALREADY}
 REPORT_RULES = (
-    "Once per item, never your own (both a 400 saying so); an item hidden by a moderator is "
-    "a 404. A reason of “other” needs details."
+    "Once per item (a second report is a 409), never your own (a 400 saying so); an item "
+    "hidden by a moderator is a 404. A reason of “other” needs details."
 )
 
 

@@ -19,8 +19,9 @@ from tests.support.xss_payloads import XSS_PAYLOADS
 
 pytestmark = pytest.mark.django_db
 
-# SessionAuthentication sends no WWW-Authenticate challenge: anonymous writes are 403.
-ANONYMOUS = 403
+# An anonymous write needs credentials: 401 with a WWW-Authenticate: Token challenge
+# (TokenAuthentication comes first in REST_FRAMEWORK).
+ANONYMOUS = 401
 POINTER = {
     "kind": "replication",
     "body": "Ran their script.",

@@ -30,9 +30,10 @@ ROLES = ("anonymous", "author", "other", "moderator", "staff")
 CURATORS = ROLES[1:]
 
 OK, CREATED, NO_CONTENT = 200, 201, 204
-INVALID, NOT_FOUND = 400, 404
-# Anonymous writes and other people's items, as the rest of the API answers them
-# (SessionAuthentication comes first and sends no WWW-Authenticate challenge: no 401).
+INVALID, NOT_FOUND, CONFLICT = 400, 404, 409
+# Anonymous writes need credentials: 401 with a WWW-Authenticate challenge (TokenAuthentication
+# comes first). Signed-in callers refused other people's items: 403.
+UNAUTHENTICATED = 401
 DENIED = 403
 
 REVIEW = {"strengths": "API strengths.", "recommendation": "skim", "confidence": 3}
@@ -111,15 +112,23 @@ def _everyone(status: int) -> dict:
 
 
 def _curators(status: int) -> dict:
-    return {"anonymous": DENIED, **dict.fromkeys(CURATORS, status)}
+    return {"anonymous": UNAUTHENTICATED, **dict.fromkeys(CURATORS, status)}
 
 
 def _author_only(status: int) -> dict:
-    return {"anonymous": DENIED, "author": status, **dict.fromkeys(CURATORS[1:], DENIED)}
+    return {
+        "anonymous": UNAUTHENTICATED,
+        "author": status,
+        **dict.fromkeys(CURATORS[1:], DENIED),
+    }
 
 
 def _anyone_but_the_author(status: int) -> dict:
-    return {"anonymous": DENIED, "author": INVALID, **dict.fromkeys(CURATORS[1:], status)}
+    return {
+        "anonymous": UNAUTHENTICATED,
+        "author": INVALID,
+        **dict.fromkeys(CURATORS[1:], status),
+    }
 
 
 # name: (method, url, body, {role: status})
@@ -130,8 +139,8 @@ CASES = {
         "post",
         lambda w: _url(w, "reviews/"),
         REVIEW,
-        # The author has reviewed the paper already: the service says so.
-        _anyone_but_the_author(CREATED),
+        # The author has reviewed the paper already: the service says so (a conflict).
+        {**_anyone_but_the_author(CREATED), "author": CONFLICT},
     ),
     "read a review": ("get", lambda w: _url(w, f"reviews/{w.review.pk}/"), None, _everyone(OK)),
     "replace the review": (
@@ -287,6 +296,8 @@ def test_api(world, case, role):
     before = world.snapshot()
     response = _send(_client(world, role), world, case)
     assert response.status_code == expected[role], (case, role, response.content[:300])
+    if response.status_code == UNAUTHENTICATED:
+        assert response["WWW-Authenticate"] == "Token"
     if response.status_code != NO_CONTENT:
         assert response["Content-Type"] == "application/json"
     if response.status_code >= 400:
@@ -370,4 +381,6 @@ def test_token_clients_write_without_csrf(world):
     refused = APIClient(enforce_csrf_checks=True)
     refused.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     rejected = refused.get(_url(world, "reviews/"))
-    assert rejected.status_code == DENIED and rejected.json() == {"detail": "Invalid token."}
+    assert rejected.status_code == UNAUTHENTICATED
+    assert rejected.json() == {"detail": "Invalid token."}
+    assert rejected["WWW-Authenticate"] == "Token"

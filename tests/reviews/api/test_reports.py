@@ -12,8 +12,9 @@ from tests.support.factories import make_paper
 
 pytestmark = pytest.mark.django_db
 
-# SessionAuthentication sends no WWW-Authenticate challenge: anonymous writes are 403.
-ANONYMOUS = 403
+# An anonymous write needs credentials: 401 with a WWW-Authenticate: Token challenge
+# (TokenAuthentication comes first in REST_FRAMEWORK).
+ANONYMOUS = 401
 
 
 def _review(author, paper: Paper) -> Review:
@@ -47,7 +48,7 @@ def test_report_once_and_never_ones_own(api, other_api, curator, other_curator, 
     assert report.reporter == curator and report.target == item
 
     again = api.post(url, {"reason": "abuse"}, format="json")
-    assert again.status_code == 400
+    assert again.status_code == 409  # once per item: a second report clashes with the first
     assert again.json() == {
         "non_field_errors": ["You have reported this already; moderators will look at it."]
     }

@@ -20,9 +20,9 @@ from tests.support.xss_payloads import XSS_PAYLOADS
 
 pytestmark = pytest.mark.django_db
 
-# SessionAuthentication comes first in REST_FRAMEWORK and sends no WWW-Authenticate
-# challenge, so DRF answers anonymous callers with 403 rather than 401.
-ANONYMOUS = 403
+# An anonymous write needs credentials: 401 with a WWW-Authenticate: Token challenge
+# (TokenAuthentication comes first in REST_FRAMEWORK).
+ANONYMOUS = 401
 REVIEW = {
     "recommendation": "worth_reading",
     "confidence": 4,
@@ -219,7 +219,7 @@ def test_create_returns_the_review_and_counts_follow(api, curator):
     assert _counts(paper)["reviews"] == 1
 
     again = api.post(_reviews_url(paper), REVIEW, format="json")
-    assert again.status_code == 400
+    assert again.status_code == 409  # valid, but it clashes with the review you have
     assert again.json() == {
         "non_field_errors": ["You have reviewed this paper already: edit your review instead."]
     }
