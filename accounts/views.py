@@ -1,5 +1,7 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -7,6 +9,7 @@ from accounts import services
 from accounts.forms import NotificationSettingsForm, ProfileForm
 from accounts.notifications import services as notifications
 from papers.catalogue.selectors import public_collections_of
+from papers.catalogue.viewer_cache import kept_viewer_page, paper_dependency, viewer_dependency
 from papers.web import write_limited
 
 # The hidden "form" field of the notification settings: the edit page holds two forms.
@@ -50,9 +53,19 @@ def profile_edit(request):
 @login_required
 @require_safe
 def notification_list(request):
-    """The signed-in user's notifications. Reading the page marks nothing as read."""
-    page = notifications.notifications_page(user=request.user, page_number=request.GET.get("page"))
-    return render(request, "accounts/notifications.html", {"page": page})
+    """The signed-in user's notifications, kept until one of them, its paper or the person
+    who wrote it changes. Reading the page marks nothing as read."""
+
+    def build(csrf: str) -> tuple[str, list[str]]:
+        number = request.GET.get("page")
+        page = notifications.notifications_page(user=request.user, page_number=number)
+        context = {"page": page, "csrf_token": csrf}
+        html = render_to_string("accounts/notifications.html", context, request)
+        shown = [paper_dependency(entry.paper.arxiv_id) for entry in page]
+        shown += [viewer_dependency(entry.actor_id) for entry in page if entry.actor_id]
+        return html, shown
+
+    return HttpResponse(kept_viewer_page(request, "notifications", build))
 
 
 @login_required

@@ -57,6 +57,12 @@ class _LocalPages:
             self._pages.move_to_end(key)
             return stored[1]
 
+    def peek(self, key: str):
+        """(token, content) kept under the key, whatever the token, or None."""
+        with self._lock:
+            stored = self._pages.get(key)
+            return None if stored is None else stored[:2]
+
     def put(self, key: str, token: str, content, size: int) -> None:
         with self._lock:
             if (old := self._pages.pop(key, None)) is not None:

@@ -1,5 +1,6 @@
-"""Each signed-in viewer's own paper page, kept in process memory while nothing it shows
-has changed.
+"""Each signed-in viewer's own pages, kept in process memory while nothing they show has
+changed: the paper page (papers/catalogue/member_page.py) and lists built from the viewer's
+own data (``kept_viewer_page``: notifications, collections).
 
 A viewer's page is the shared rendering (papers/catalogue/member_page.py) filled with their
 state. It is kept, with the CSRF token left as a mark, under two tokens: the paper's page
@@ -17,11 +18,14 @@ failed to record could leave, and a viewer whose comments are still editable is 
 import logging
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db.transaction import on_commit
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 
 from papers.catalogue.page_cache import _LocalPages, _token_key, cache
+from papers.catalogue.page_slots import csrf_mark
 
 logger = logging.getLogger(__name__)
 
@@ -78,3 +82,60 @@ def viewers_changed(user_ids: Iterable[int | None]) -> None:
             local_viewer_pages.clear()
 
     on_commit(replace_tokens)
+
+
+# --- Lists of the viewer's own data -------------------------------------------------------
+
+
+def viewer_dependency(user_id: int) -> str:
+    """What a kept page names to follow a person's changes (their name, their items)."""
+    return _viewer_key(user_id)
+
+
+def paper_dependency(arxiv_id: str) -> str:
+    """What a kept page names to follow a paper's changes (its title, its counts)."""
+    return _token_key(arxiv_id)
+
+
+def _current(keys: tuple[str, ...]) -> str | None:
+    """The tokens of these keys and the time window, in one round trip (missing ones are
+    created); None when the cache fails."""
+    try:
+        found = cache.get_many(list(keys))
+        for key in set(keys) - found.keys():
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            found[key] = cache.get(key)
+    except Exception:
+        logger.warning("kept page tokens unavailable: the cache failed", exc_info=True)
+        return None
+    window = int(time.time() // VIEWER_PAGE_SECONDS)
+    return ":".join([*(str(found[key]) for key in keys), str(window)])
+
+
+def kept_viewer_page(
+    request: HttpRequest, name: str, build: Callable[[str], tuple[str, Iterable[str]]]
+) -> str:
+    """The page ``build`` renders for the signed-in viewer (``request.user``, verified), kept
+    while the viewer's token, the tokens of what it depends on and the time window stay.
+
+    ``build(csrf)`` renders with ``csrf`` as its CSRF token and returns the page and the
+    dependencies it showed (``paper_dependency``, ``viewer_dependency``). They are read after
+    it rendered: a change committed while it ran may stay unseen for one time window at
+    most, as a token lost while the cache failed does.
+    """
+    key = f"{name}:{request.user.pk}:{request.get_full_path()}"
+    if (stored := local_viewer_pages.peek(key)) is not None:
+        token, (keys, parts) = stored
+        if _current(keys) == token:
+            return get_token(request).join(parts)
+    viewer = (_viewer_key(request.user.pk),)
+    before = _current(viewer)
+    mark = csrf_mark()
+    html, dependencies = build(mark)
+    parts = tuple(html.split(mark))
+    keys = viewer + tuple(sorted(set(dependencies) - set(viewer)))
+    after = _current(keys)
+    # Kept only if the viewer's own token held while it rendered.
+    if before is not None and after is not None and after.startswith(before.rsplit(":", 1)[0]):
+        local_viewer_pages.put(key, after, (keys, parts), len(html))
+    return get_token(request).join(parts)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from papers.catalogue.page_cache import card_tokens
 from papers.catalogue.selectors import AUTHORS_IN_LISTS, paper_or_404
+from papers.catalogue.viewer_cache import kept_viewer_page, paper_dependency, viewer_dependency
 from papers.curation import exports
 from papers.curation.collections import (
     CollectionNotFound,
@@ -101,8 +103,18 @@ def collection_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    collection = _visible_or_404(request, pk)
-    return render(request, "collections/detail.html", _detail_context(request, collection))
+    collection = _visible_or_404(request, pk)  # who may see it is asked every time
+    if not request.user.is_authenticated or request.htmx:
+        return render(request, "collections/detail.html", _detail_context(request, collection))
+
+    def build(csrf: str) -> tuple[str, list[str]]:
+        # Kept for the viewer until the owner changes anything or a paper shown changes.
+        context = _detail_context(request, collection) | {"csrf_token": csrf}
+        html = render_to_string("collections/detail.html", context, request)
+        shown = [paper_dependency(item.paper.arxiv_id) for item in context["items"]]
+        return html, [viewer_dependency(collection.owner_id), *shown]
+
+    return HttpResponse(kept_viewer_page(request, "collection", build))
 
 
 @login_required

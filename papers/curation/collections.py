@@ -251,8 +251,10 @@ def item_move(*, collection: Collection, paper: Paper, offset: int) -> None:
 
 
 def collection_touch(collection: Collection) -> None:
-    """Mark the collection changed (feeds and lists sort by it)."""
+    """Mark the collection changed (feeds and lists sort by it), and its owner's kept pages
+    (a reorder writes in bulk, which sends no signal)."""
     Collection.objects.filter(pk=collection.pk).update(modified_at=timezone.now())
+    viewers_changed([collection.owner_id])
 
 
 def collection_items(collection: Collection, *, all_authors: bool = False) -> QuerySet:

@@ -416,6 +416,7 @@ def _collections_set_hidden(locked: list[Collection], *, hidden: bool) -> list[C
     Collection.objects.filter(pk__in=[c.pk for c in changed]).update(is_hidden=hidden)
     for collection in changed:
         collection.is_hidden = hidden
+    viewers_changed(c.owner_id for c in changed)  # the owner's own page says it is hidden
     paper_pages_invalidate(
         Paper.objects.filter(saves__collection__in=[c.pk for c in locked])
         .values_list("arxiv_id", flat=True)

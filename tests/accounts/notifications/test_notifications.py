@@ -26,6 +26,7 @@ from papers.curation.saves import paper_save
 from papers.models import Paper
 from reviews.discussion.services import comment_create, comment_delete
 from reviews.models import Comment, Review
+from reviews.moderation.services import items_hide
 from reviews.reviews.services import ReviewText, review_create
 from tests.reviews.test_markdown import assert_inert
 from tests.reviews.test_xss_pages import assert_page_inert
@@ -503,8 +504,9 @@ def test_entries_link_to_the_review_or_reply_and_hidden_ones_disappear(client, p
     assert "Strong claims about attention." in html and "A reply to you." in html
     assert '<span class="badge badge--small">2<span' in html
 
-    Review.objects.filter(pk=review.pk).update(is_hidden=True)
-    Comment.objects.filter(pk=reply.pk).update(is_deleted=True)
+    moderator = make_user("moderator", is_staff=True)
+    items_hide(moderator=moderator, items=[review], reason="Spam.")
+    comment_delete(comment=reply, actor=author)
     html = client.get(PAGE_URL).content.decode()
     assert "#review-" not in html and "#comment-" not in html
     assert "No notifications yet." in html

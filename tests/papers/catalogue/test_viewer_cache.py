@@ -8,7 +8,9 @@ import time
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.notifications.services import (
     notifications_for_review,
@@ -17,7 +19,13 @@ from accounts.notifications.services import (
 from accounts.services import MODERATORS_GROUP
 from papers.catalogue.page_slots import csrf_mark
 from papers.catalogue.viewer_cache import VIEWER_PAGE_SECONDS, local_viewer_pages
-from papers.curation.collections import collection_create, collection_delete, collection_update
+from papers.curation.collections import (
+    collection_create,
+    collection_delete,
+    collection_update,
+    item_move,
+    item_note_set,
+)
 from papers.curation.reactions import reaction_add, reaction_remove
 from papers.curation.saves import paper_save, paper_unsave
 from papers.curation.votes import vote_toggle
@@ -25,7 +33,7 @@ from papers.models import Vote
 from reviews.discussion.services import comment_create
 from reviews.helpful.services import helpful_toggle
 from reviews.moderation.reports import report_create
-from reviews.moderation.services import items_hide
+from reviews.moderation.services import collections_hide, items_hide
 from reviews.reviews.services import ReviewText, review_create
 from tests.papers.catalogue.test_member_page import _assert_same_page
 from tests.support.factories import make_paper
@@ -213,3 +221,75 @@ def test_a_viewer_who_logs_out_gets_the_public_page(scene):
     assert _signed_in_as_viewer(client.get(paper.get_absolute_url()).content.decode())
     client.post("/accounts/logout/")
     assert not _signed_in_as_viewer(client.get(paper.get_absolute_url()).content.decode())
+
+
+# --- Lists kept for their viewer: notifications, collections -------------------------------
+
+
+def _queries(client, url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_the_notifications_page_is_kept_until_an_entry_its_paper_or_its_writer_changes(
+    scene, django_user_model
+):
+    viewer, elsewhere = scene["viewer"], scene["elsewhere"]
+    writer = scene["far_review"].author
+    _notified(scene)
+    client = Client()
+    client.force_login(viewer)
+    url = "/accounts/notifications/"
+    cold, html = _queries(client, url)
+    assert "Another paper" in html and "Mark all as read" in html
+    kept, again = _queries(client, url)
+    assert kept == 1 < cold  # the user, as every signed-in page
+    assert TOKEN.sub("T", again) == TOKEN.sub("T", html)
+
+    writer.display_name = "Renamed Writer"
+    writer.save()
+    assert "Renamed Writer reviewed" in _queries(client, url)[1]
+    make_paper(arxiv_id=elsewhere.arxiv_id, version=2, title="Another paper, retitled")
+    assert "Another paper, retitled" in _queries(client, url)[1]
+    notifications_mark_all_read(user=viewer)
+    assert "Mark all as read" not in _queries(client, url)[1]
+    items_hide(moderator=scene["moderator"], items=[scene["far_review"]], reason="spam")
+    assert "No notifications yet." in _queries(client, url)[1]
+
+
+def test_a_collection_page_is_kept_until_the_owner_or_a_paper_shown_changes(
+    scene, django_user_model
+):
+    viewer, shelf, elsewhere = scene["viewer"], scene["shelf"], scene["elsewhere"]
+    shelf = collection_update(collection=shelf, is_public=True)
+    reader = django_user_model.objects.create_user("reader", password="x" * 12)
+    owner_client, reader_client = Client(), Client()
+    owner_client.force_login(viewer)
+    reader_client.force_login(reader)
+    url = shelf.get_absolute_url()
+    for client in (owner_client, reader_client):
+        cold, html = _queries(client, url)
+        kept, again = _queries(client, url)
+        assert kept == 2 < cold  # the user, and who may see the collection
+        assert TOKEN.sub("T", again) == TOKEN.sub("T", html)
+    assert "Edit collection" in _queries(owner_client, url)[1]
+    assert "Edit collection" not in _queries(reader_client, url)[1]
+
+    item_note_set(collection=shelf, paper=elsewhere, note="A note for the reading group")
+    make_paper(arxiv_id=scene["paper"].arxiv_id, version=2, title="Viewed paper, retitled")
+    paper_save(user=viewer, paper=scene["paper"], collection=shelf)
+    for client in (owner_client, reader_client):
+        html = _queries(client, url)[1]
+        assert "A note for the reading group" in html and "Viewed paper, retitled" in html
+    make_paper(arxiv_id=elsewhere.arxiv_id, version=2, title="Another paper, retitled")
+    html = _queries(reader_client, url)[1]
+    assert html.index("Another paper, retitled") < html.index("Viewed paper, retitled")
+    item_move(collection=shelf, paper=scene["paper"], offset=-1)  # written in bulk
+    html = _queries(reader_client, url)[1]
+    assert html.index("Viewed paper, retitled") < html.index("Another paper, retitled")
+    # Hidden by a moderator: gone for the reader at once, marked for the owner.
+    collections_hide(moderator=scene["moderator"], collections=[shelf], reason="spam")
+    assert reader_client.get(url).status_code == 404
+    assert "A moderator hid this collection" in _queries(owner_client, url)[1]
