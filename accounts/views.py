@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import services
@@ -17,13 +18,21 @@ NOTIFICATION_SETTINGS = "notifications"
 
 
 def profile_detail(request, username: str):
-    profile = services.public_profile(username)
+    profile = services.public_profile(username)  # whether it is shown is asked every time
     context = {
         "profile": profile,
         "is_owner": request.user.pk == profile.pk,
-        "public_collections": list(public_collections_of(profile)),
+        "public_collections": SimpleLazyObject(lambda: list(public_collections_of(profile))),
     }
-    return render(request, "accounts/profile.html", context)
+    if not request.user.is_authenticated:
+        return render(request, "accounts/profile.html", context)
+
+    def build(csrf: str) -> tuple[str, list[str]]:
+        # Kept for a signed-in viewer until the person shown changes anything of theirs.
+        html = render_to_string("accounts/profile.html", context | {"csrf_token": csrf}, request)
+        return html, [viewer_dependency(profile.pk)]
+
+    return HttpResponse(kept_viewer_page(request, "profile", build))
 
 
 @login_required

@@ -293,3 +293,23 @@ def test_a_collection_page_is_kept_until_the_owner_or_a_paper_shown_changes(
     collections_hide(moderator=scene["moderator"], collections=[shelf], reason="spam")
     assert reader_client.get(url).status_code == 404
     assert "A moderator hid this collection" in _queries(owner_client, url)[1]
+
+
+def test_a_profile_is_kept_until_the_person_shown_changes(scene, django_user_model):
+    shown = scene["far_review"].author
+    client = Client()
+    client.force_login(scene["viewer"])
+    url = f"/accounts/profile/{shown.username}/"
+    cold, html = _queries(client, url)
+    kept, again = _queries(client, url)
+    assert kept == 2 < cold  # the user, and whether the profile is shown
+    assert TOKEN.sub("T", again) == TOKEN.sub("T", html)
+    picks = collection_create(owner=shown, name="Writer's picks", is_public=True)
+    assert "Writer&#x27;s picks" in _queries(client, url)[1]
+    paper_save(user=shown, paper=scene["paper"], collection=picks)
+    assert "1 paper<" in _queries(client, url)[1]
+    shown.affiliation = "Institute of Kept Pages"
+    shown.save()
+    assert "Institute of Kept Pages" in _queries(client, url)[1]
+    collections_hide(moderator=scene["moderator"], collections=[picks], reason="spam")
+    assert "Writer&#x27;s picks" not in _queries(client, url)[1]
