@@ -257,9 +257,10 @@ def paper_search_ranked(queryset: QuerySet[Paper], params: SearchParams) -> Quer
 
 
 def paper_search(params: SearchParams) -> QuerySet[Paper]:
-    """The papers a search finds, filtered and in order, as bare rows (the pk, and ``rank``
-    when ranked): count and slice it, then load one page with ``search_page_papers``."""
-    queryset = _filtered(Paper.objects.only("pk"), params)
+    """The papers a search finds, filtered and in order, as bare rows (the pk, the arXiv id,
+    and ``rank`` when ranked): count and slice it, then load one page with
+    ``search_page_papers`` (or ``search_page_cards``)."""
+    queryset = _filtered(Paper.objects.only("pk", "arxiv_id"), params)
     if not params.q:
         return _sorted(queryset, params.sort)
     return paper_search_ranked(queryset, params)
@@ -280,6 +281,47 @@ def search_page_papers(rows: Iterable[Paper]) -> list[Paper]:
             paper.rank = getattr(row, "rank", None)
             page.append(paper)
     return page
+
+
+class _PageOfCards:
+    """The papers of one page of search rows, loaded (one query and the list's prefetches)
+    the first time a card needs more than the row holds."""
+
+    def __init__(self, rows: list[Paper]):
+        self._pks = [row.pk for row in rows]
+        self._papers: dict[int, Paper] | None = None
+
+    def paper(self, pk: int) -> Paper | None:
+        if self._papers is None:
+            self._papers = selectors.paper_list_queryset().in_bulk(self._pks)
+        return self._papers.get(pk)
+
+
+class PaperCard:
+    """A search row standing for its paper in a list of cards: the id, arXiv id and rank it
+    holds; anything else loads the whole page's papers at once. A page whose cards are all
+    kept (``{% cardcache %}``) so reads nothing more than the search itself."""
+
+    def __init__(self, row: Paper, page: _PageOfCards):
+        self.pk = row.pk
+        self.arxiv_id = row.arxiv_id
+        self.rank = getattr(row, "rank", None)
+        self._page = page
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        paper = self._page.paper(self.pk)
+        if paper is None:  # deleted since the search: an empty card rather than a failure
+            raise AttributeError(name)
+        return getattr(paper, name)
+
+
+def search_page_cards(rows: Iterable[Paper]) -> list[PaperCard]:
+    """One page of search rows as cards for a page of results (``PaperCard``)."""
+    rows = list(rows)
+    page = _PageOfCards(rows)
+    return [PaperCard(row, page) for row in rows]
 
 
 def paper_for_arxiv_id(arxiv_id: ArxivId) -> Paper | None:

@@ -23,7 +23,7 @@ from papers.catalogue.search import (
     paper_for_arxiv_id,
     paper_search,
     search_arxiv_id,
-    search_page_papers,
+    search_page_cards,
 )
 
 SEARCH_CACHE_SECONDS = 2 * 60
@@ -75,7 +75,7 @@ def search(request: HttpRequest) -> HttpResponse:
         return response
     paginator = Paginator(paper_search(params), PAGE_SIZE)
     page = paginator.get_page(form.cleaned_data["page"])
-    page.object_list = search_page_papers(page.object_list)
+    page.object_list = search_page_cards(page.object_list)
     context = {"form": form, "params": params, "page": page}
     response = _render(request, context | {"card_tokens": card_tokens(page.object_list)})
     if key:
