@@ -5,12 +5,12 @@ more than the round trip itself (each client builds its table of reply handlers)
 are thread-safe and share the pool, so keeping one per pool changes nothing but the cost.
 """
 
+import functools
 import logging
 import threading
 import time
 
 import redis
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -46,15 +46,35 @@ UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError)
 _WARN_EVERY = 10.0  # seconds between two warnings about the same outage
 
 
+def _fail_soft(method, answer):
+    """``method`` of RedisCache, answering ``answer(*args, **kwargs)`` while Redis does not
+    answer (after a throttled warning)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except UNAVAILABLE as exc:
+            self._unavailable(exc)
+            return answer(*args, **kwargs)
+
+    return wrapper
+
+
+def _key_unavailable(key, *args, **kwargs):
+    raise ValueError(f"Key {key!r} is unavailable.")
+
+
 class FailSoftRedisCache(RedisCache):
     """The site's cache: while Redis does not answer, reads miss and writes are dropped
     (logged), so pages, log-ins and writes go on from the database instead of failing.
 
-    ``add`` answers as if it added the key, and a counter fails as a missing key (``incr``
-    raises ``ValueError``, which django-ratelimit reads as an unknown count under
-    ``RATELIMIT_FAIL_OPEN``): rate limits let requests through until Redis is back. Code
-    that must know a write was lost (the paper pages' tokens) uses the strict ``pages``
-    cache instead.
+    ``add`` answers as if it added the key: locks and once-only guards (allauth's log-in
+    limits, the digest guard) let the caller go on instead of waiting for a key that cannot
+    exist. A counter fails as a missing key (``incr`` raises ``ValueError``, which
+    django-ratelimit reads as an unknown count under ``RATELIMIT_FAIL_OPEN``): rate limits
+    let requests through until Redis is back. Code that must know a write was lost (the
+    paper pages' tokens) uses the strict ``pages`` cache instead.
     """
 
     _last_warning = 0.0
@@ -65,79 +85,14 @@ class FailSoftRedisCache(RedisCache):
             FailSoftRedisCache._last_warning = now
             logger.warning("The cache is unavailable, going on without it: %s", exc)
 
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return default
-
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return {}
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return False
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNAVAILABLE as exc:
-            # As if added: locks and once-only guards (allauth's log-in limits, the digest
-            # guard) let the caller go on instead of waiting for a key that cannot exist.
-            self._unavailable(exc)
-            return True
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return list(data)
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return False
-
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return False
-
-    def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-
-    def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            raise ValueError(f"Key {key!r} is unavailable.") from exc
-
-    def clear(self):
-        try:
-            return super().clear()
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return False
+    get = _fail_soft(RedisCache.get, lambda key, default=None, version=None: default)
+    get_many = _fail_soft(RedisCache.get_many, lambda *args, **kwargs: {})
+    has_key = _fail_soft(RedisCache.has_key, lambda *args, **kwargs: False)
+    add = _fail_soft(RedisCache.add, lambda *args, **kwargs: True)
+    set = _fail_soft(RedisCache.set, lambda *args, **kwargs: None)
+    set_many = _fail_soft(RedisCache.set_many, lambda data, *args, **kwargs: list(data))
+    touch = _fail_soft(RedisCache.touch, lambda *args, **kwargs: False)
+    delete = _fail_soft(RedisCache.delete, lambda *args, **kwargs: False)
+    delete_many = _fail_soft(RedisCache.delete_many, lambda *args, **kwargs: None)
+    incr = _fail_soft(RedisCache.incr, _key_unavailable)
+    clear = _fail_soft(RedisCache.clear, lambda: False)

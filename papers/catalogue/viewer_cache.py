@@ -40,22 +40,10 @@ def _viewer_key(user_id: int) -> str:
 
 def viewer_page_token(arxiv_id: str, user_id: int) -> str | None:
     """What a kept page of this viewer and paper must carry to be current: the paper's and
-    the viewer's tokens and the time window, read in one round trip (created when missing).
-    None when the cache fails: then nothing kept is served."""
-    page_key, viewer_key = _token_key(arxiv_id), _viewer_key(user_id)
-    try:
-        found = cache.get_many([page_key, viewer_key])
-        for key in {page_key, viewer_key} - found.keys():
-            # Created before the state is read, like every token a rendering is kept under.
-            new = uuid.uuid4().hex
-            if not cache.add(key, new, timeout=None):
-                return None  # another request created it a moment ago
-            found[key] = new
-    except Exception:
-        logger.warning("viewer tokens unavailable: the cache failed", exc_info=True)
-        return None
-    window = int(time.time() // VIEWER_PAGE_SECONDS)
-    return f"{found[page_key]}:{found[viewer_key]}:{window}"
+    the viewer's tokens and the time window, read in one round trip (created when missing,
+    before the state is read, like every token a rendering is kept under). None when the
+    cache fails: then nothing kept is served."""
+    return _current((_token_key(arxiv_id), _viewer_key(user_id)))
 
 
 def kept_page(key: str, token: str | None) -> tuple[str, ...] | None:
@@ -103,8 +91,9 @@ def _current(keys: tuple[str, ...]) -> str | None:
     try:
         found = cache.get_many(list(keys))
         for key in set(keys) - found.keys():
-            cache.add(key, uuid.uuid4().hex, timeout=None)
-            found[key] = cache.get(key)
+            new = uuid.uuid4().hex
+            # Another request may have created it a moment ago: then theirs is current.
+            found[key] = new if cache.add(key, new, timeout=None) else cache.get(key)
     except Exception:
         logger.warning("kept page tokens unavailable: the cache failed", exc_info=True)
         return None

@@ -31,6 +31,7 @@ from reviews.models import (
     ReviewRevision,
 )
 from reviews.moderation.services import (
+    REPORT_TARGET_RELATED,
     can_moderate,
     item_describe,
     item_excerpt,
@@ -386,14 +387,7 @@ class ReportAdmin(ModerationPermissions, ItemModerationActions, admin.ModelAdmin
     )
     list_display_links = ("kind", "excerpt")
     list_filter = (ReportStatusFilter, ReportKindFilter, "reason")
-    list_select_related = (
-        "reporter",
-        "review__author",
-        "review__paper",
-        "comment__author",
-        "comment__paper",
-        "collection__owner",
-    )
+    list_select_related = REPORT_TARGET_RELATED
     search_fields = (
         "details",
         "reporter__username",

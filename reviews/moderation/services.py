@@ -37,6 +37,15 @@ from reviews.reviews.services import review_counts_refresh
 
 Item = Review | Comment
 Target = Item | Collection  # what can be reported and hidden
+# What describing a report needs: its reporter, and its target with the target's owner.
+REPORT_TARGET_RELATED = (
+    "reporter",
+    "review__author",
+    "review__paper",
+    "comment__author",
+    "comment__paper",
+    "collection__owner",
+)
 
 
 def can_moderate(user) -> bool:
@@ -302,14 +311,7 @@ def reports_dismiss(*, moderator: AbstractBaseUser, reports: Iterable[Report], r
         open_reports = list(
             Report.objects.select_for_update(of=("self",))
             .filter(pk__in=ids, status=ReportStatus.OPEN)
-            .select_related(
-                "reporter",
-                "review__author",
-                "review__paper",
-                "comment__author",
-                "comment__paper",
-                "collection__owner",
-            )
+            .select_related(*REPORT_TARGET_RELATED)
             .order_by("pk")
         )
         Report.objects.filter(pk__in=[r.pk for r in open_reports]).update(

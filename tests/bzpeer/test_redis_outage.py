@@ -89,3 +89,18 @@ def test_writes_are_kept(ada, redis_down):
     # The page shows the writes at once, without the cache.
     html = client.get(paper.get_absolute_url()).content.decode()
     assert "Kept while Redis is down." in html
+
+
+def test_the_site_cache_answers_as_a_miss_while_redis_is_down():
+    from bzpeer.cache_backend import FailSoftRedisCache
+
+    cache = FailSoftRedisCache(CLOSED_PORT, {})
+    assert cache.get("k", "fallback") == "fallback"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.has_key("k") is False
+    assert cache.add("k", 1) is True  # as if added: locks and guards go on
+    assert cache.set("k", 1) is None and cache.set_many({"a": 1}) == ["a"]
+    assert cache.delete("k") is False and cache.touch("k") is False
+    with pytest.raises(ValueError):
+        cache.incr("counter")  # read by django-ratelimit as an unknown count
+    assert cache.get_or_set("k", 5) == 5
