@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -10,7 +11,12 @@ from accounts import services
 from accounts.forms import NotificationSettingsForm, ProfileForm
 from accounts.notifications import services as notifications
 from papers.catalogue.selectors import public_collections_of
-from papers.catalogue.viewer_cache import kept_viewer_page, paper_dependency, viewer_dependency
+from papers.catalogue.viewer_cache import (
+    paper_dependency,
+    viewer_dependency,
+    viewer_page_kept,
+    viewer_page_render,
+)
 from papers.web import write_limited
 
 # The hidden "form" field of the notification settings: the edit page holds two forms.
@@ -18,7 +24,11 @@ NOTIFICATION_SETTINGS = "notifications"
 
 
 def profile_detail(request, username: str):
-    profile = services.public_profile(username)  # whether it is shown is asked every time
+    # Kept for a signed-in viewer until the person shown changes anything of theirs, which
+    # includes whether their profile is shown at all.
+    if (kept := viewer_page_kept(request, "profile")) is not None:
+        return HttpResponse(kept)
+    profile = services.public_profile(username)
     context = {
         "profile": profile,
         "is_owner": request.user.pk == profile.pk,
@@ -28,11 +38,10 @@ def profile_detail(request, username: str):
         return render(request, "accounts/profile.html", context)
 
     def build(csrf: str) -> tuple[str, list[str]]:
-        # Kept for a signed-in viewer until the person shown changes anything of theirs.
         html = render_to_string("accounts/profile.html", context | {"csrf_token": csrf}, request)
         return html, [viewer_dependency(profile.pk)]
 
-    return HttpResponse(kept_viewer_page(request, "profile", build))
+    return HttpResponse(viewer_page_render(request, "profile", build))
 
 
 @login_required
@@ -59,11 +68,14 @@ def profile_edit(request):
     return render(request, "accounts/profile_edit.html", context)
 
 
-@login_required
 @require_safe
 def notification_list(request):
     """The signed-in user's notifications, kept until one of them, its paper or the person
     who wrote it changes. Reading the page marks nothing as read."""
+    if (kept := viewer_page_kept(request, "notifications")) is not None:
+        return HttpResponse(kept)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
 
     def build(csrf: str) -> tuple[str, list[str]]:
         number = request.GET.get("page")
@@ -74,7 +86,7 @@ def notification_list(request):
         shown += [viewer_dependency(entry.actor_id) for entry in page if entry.actor_id]
         return html, shown
 
-    return HttpResponse(kept_viewer_page(request, "notifications", build))
+    return HttpResponse(viewer_page_render(request, "notifications", build))
 
 
 @login_required

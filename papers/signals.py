@@ -15,12 +15,17 @@ from django.dispatch import receiver
 from accounts.notifications.models import Notification
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.catalogue.search import search_documents_refresh
-from papers.catalogue.viewer_cache import viewers_changed
+from papers.catalogue.viewer_cache import (
+    papers_listed_changed,
+    research_map_changed,
+    viewers_changed,
+)
 from papers.models import (
     Author,
     Collection,
     CollectionItem,
     Institution,
+    NeighbourChoice,
     Paper,
     Reaction,
     Topic,
@@ -32,6 +37,12 @@ from reviews.models import Comment, HelpfulMark, Report, Review
 @receiver([post_save, post_delete], sender=Paper)
 def _paper_changed(sender, instance: Paper, **kwargs) -> None:
     paper_pages_invalidate([instance.arxiv_id])
+    papers_listed_changed()
+
+
+@receiver([post_save, post_delete], sender=NeighbourChoice)
+def _neighbour_choice_changed(sender, instance: NeighbourChoice, **kwargs) -> None:
+    research_map_changed()
 
 
 @receiver(post_save, sender=Paper)

@@ -45,6 +45,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from papers.catalogue.selectors import paper_list_queryset
+from papers.catalogue.viewer_cache import highlights_changed
 from papers.models import Author, Authorship, Institution, Paper, PaperTopic, Topic
 
 BROWSE_PAGE_SIZE = 20
@@ -325,6 +326,7 @@ def home_highlights(*, now: datetime | None = None) -> HomeHighlights:
         trending=trending_papers(now=now), latest_by_topic=latest_per_topic()
     )
     cache.set(HIGHLIGHTS_CACHE_KEY, highlights, HIGHLIGHTS_CACHE_SECONDS)
+    highlights_changed()
     return highlights
 
 

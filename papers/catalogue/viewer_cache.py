@@ -1,6 +1,7 @@
 """Each signed-in viewer's own pages, kept in process memory while nothing they show has
 changed: the paper page (papers/catalogue/member_page.py) and lists built from the viewer's
-own data (``kept_viewer_page``: notifications, collections).
+own data (``viewer_page_kept`` and ``viewer_page_render``: home, notifications, collections,
+profiles).
 
 A viewer's page is the shared rendering (papers/catalogue/member_page.py) filled with their
 state. It is kept, with the CSRF token left as a mark, under two tokens: the paper's page
@@ -20,6 +21,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.db.transaction import on_commit
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -34,8 +36,18 @@ LOCAL_VIEWER_PAGES_BYTES = 32 * 1024 * 1024
 local_viewer_pages = _LocalPages(LOCAL_VIEWER_PAGES_BYTES)
 
 
+# Tokens of what many viewers' pages show; each replaced on any change to it.
+PAPERS_LISTED = "papers-listed-token"
+RESEARCH_MAP = "research-map-token"
+HIGHLIGHTS = "home-highlights-token"
+
+
 def _viewer_key(user_id: int) -> str:
     return f"viewer-token:{user_id}"
+
+
+def _seen_key(user_id: int) -> str:
+    return f"seen-token:{user_id}"
 
 
 def viewer_page_token(arxiv_id: str, user_id: int) -> str | None:
@@ -55,21 +67,45 @@ def keep_page(key: str, token: str | None, parts: tuple[str, ...]) -> None:
         local_viewer_pages.put(key, token, parts, sum(len(part) for part in parts))
 
 
-def viewers_changed(user_ids: Iterable[int | None]) -> None:
-    """Replace these viewers' tokens once the current transaction commits."""
-    ids = sorted({user_id for user_id in user_ids if user_id is not None})
-    if not ids:
-        return
+def _tokens_replace(keys: list[str]) -> None:
+    """Replace these tokens once the current transaction commits."""
 
     def replace_tokens() -> None:
         try:
-            cache.set_many({_viewer_key(i): uuid.uuid4().hex for i in ids}, timeout=None)
+            cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
         except Exception:
             # Kept pages expire within VIEWER_PAGE_SECONDS; this process forgets its own now.
-            logger.warning("viewer tokens not replaced: the cache failed", exc_info=True)
+            logger.warning("kept page tokens not replaced: the cache failed", exc_info=True)
             local_viewer_pages.clear()
 
     on_commit(replace_tokens)
+
+
+def viewers_changed(user_ids: Iterable[int | None]) -> None:
+    """Replace these viewers' tokens once the current transaction commits."""
+    ids = sorted({user_id for user_id in user_ids if user_id is not None})
+    if ids:
+        _tokens_replace([_viewer_key(i) for i in ids])
+
+
+def viewer_seen_changed(user_id: int) -> None:
+    """The viewer opened a paper for the first time in a while (papers/researchmap/seen.py)."""
+    _tokens_replace([_seen_key(user_id)])
+
+
+def papers_listed_changed() -> None:
+    """A paper was added, removed or changed: lists of the newest papers may differ."""
+    _tokens_replace([PAPERS_LISTED])
+
+
+def research_map_changed() -> None:
+    """Stored neighbours or curators' pins and hides changed: recommendations may differ."""
+    _tokens_replace([RESEARCH_MAP])
+
+
+def highlights_changed() -> None:
+    """The home page's trending and latest-per-topic lists were computed afresh."""
+    _tokens_replace([HIGHLIGHTS])
 
 
 # --- Lists of the viewer's own data -------------------------------------------------------
@@ -83,6 +119,11 @@ def viewer_dependency(user_id: int) -> str:
 def paper_dependency(arxiv_id: str) -> str:
     """What a kept page names to follow a paper's changes (its title, its counts)."""
     return _token_key(arxiv_id)
+
+
+def seen_dependency(user_id: int) -> str:
+    """What a kept page names to follow the papers a viewer opened."""
+    return _seen_key(user_id)
 
 
 def _current(keys: tuple[str, ...]) -> str | None:
@@ -101,30 +142,63 @@ def _current(keys: tuple[str, ...]) -> str | None:
     return ":".join([*(str(found[key]) for key in keys), str(window)])
 
 
-def kept_viewer_page(
+def session_viewer(request: HttpRequest) -> tuple[int, str] | None:
+    """(user id, authentication hash) the session signs in as, not yet verified; None when
+    it signs no one in. Reads the session only, never the user."""
+    user_id, session_hash = request.session.get(SESSION_KEY), request.session.get(HASH_SESSION_KEY)
+    if user_id is None or not session_hash:
+        return None
+    return int(user_id), session_hash
+
+
+def _list_key(name: str, viewer: tuple[int, str], request: HttpRequest) -> str:
+    return f"{name}:{viewer[0]}:{viewer[1]}:{request.get_full_path()}"
+
+
+def viewer_page_kept(request: HttpRequest, name: str) -> str | None:
+    """The page ``viewer_page_render`` kept for the session's viewer at this address, when
+    everything it showed is unchanged; found from the session alone (no user, no query).
+
+    Whoever may see the page was asked when it was kept: a change to who may see it (the
+    owner's or the viewer's account, the collection) replaces a token it depends on."""
+    viewer = session_viewer(request)
+    if viewer is None:
+        return None
+    stored = local_viewer_pages.peek(_list_key(name, viewer, request))
+    if stored is None:
+        return None
+    token, (keys, parts) = stored
+    if _current(keys) != token:
+        return None
+    return get_token(request).join(parts)
+
+
+def viewer_page_render(
     request: HttpRequest, name: str, build: Callable[[str], tuple[str, Iterable[str]]]
 ) -> str:
-    """The page ``build`` renders for the signed-in viewer (``request.user``, verified), kept
-    while the viewer's token, the tokens of what it depends on and the time window stay.
+    """The page ``build`` renders for the signed-in viewer (``request.user``), kept for
+    ``viewer_page_kept`` while the viewer's token, the tokens of what it depends on and the
+    time window stay.
 
     ``build(csrf)`` renders with ``csrf`` as its CSRF token and returns the page and the
-    dependencies it showed (``paper_dependency``, ``viewer_dependency``). They are read after
-    it rendered: a change committed while it ran may stay unseen for one time window at
-    most, as a token lost while the cache failed does.
+    dependencies it showed (``paper_dependency``, ``viewer_dependency``...). They are read
+    after it rendered: a change committed while it ran may stay unseen for one time window
+    at most, as a token lost while the cache failed does.
     """
-    key = f"{name}:{request.user.pk}:{request.get_full_path()}"
-    if (stored := local_viewer_pages.peek(key)) is not None:
-        token, (keys, parts) = stored
-        if _current(keys) == token:
-            return get_token(request).join(parts)
-    viewer = (_viewer_key(request.user.pk),)
-    before = _current(viewer)
+    viewer = session_viewer(request)
+    user = request.user  # loaded and checked against the session here
     mark = csrf_mark()
+    if viewer is None or not user.is_authenticated or user.pk != viewer[0]:
+        return get_token(request).join(build(mark)[0].split(mark))
+    own = (_viewer_key(user.pk),)
+    before = _current(own)
     html, dependencies = build(mark)
     parts = tuple(html.split(mark))
-    keys = viewer + tuple(sorted(set(dependencies) - set(viewer)))
+    keys = own + tuple(sorted(set(dependencies) - set(own)))
     after = _current(keys)
-    # Kept only if the viewer's own token held while it rendered.
-    if before is not None and after is not None and after.startswith(before.rsplit(":", 1)[0]):
-        local_viewer_pages.put(key, after, (keys, parts), len(html))
+    # Kept only if the viewer's own token held while it rendered, under the session's hash
+    # as Django verified it for this request.
+    held = before is not None and after is not None and after.startswith(before.rsplit(":", 1)[0])
+    if held and viewer[1] == request.session.get(HASH_SESSION_KEY):
+        local_viewer_pages.put(_list_key(name, viewer, request), after, (keys, parts), len(html))
     return get_token(request).join(parts)

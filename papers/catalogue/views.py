@@ -10,6 +10,15 @@ from papers.catalogue.bibtex import paper_bibtex
 from papers.catalogue.member_page import member_page, session_viewer_id
 from papers.catalogue.page import paper_page_context
 from papers.catalogue.page_cache import cached_page, card_tokens
+from papers.catalogue.viewer_cache import (
+    HIGHLIGHTS,
+    PAPERS_LISTED,
+    RESEARCH_MAP,
+    paper_dependency,
+    seen_dependency,
+    viewer_page_kept,
+    viewer_page_render,
+)
 from papers.models import Paper
 from papers.researchmap.for_you import papers_for_you
 from papers.researchmap.seen import seen_record
@@ -18,17 +27,23 @@ from papers.web import arxiv_id_or_not_found, canonical_redirect, not_found_page
 HOME_PAGE_SIZE = 25
 # The element the home page's Trending and Latest-per-topic block is swapped into.
 HIGHLIGHTS_ID = "home-highlights"
-# The element the signed-in home page's "For you" block is swapped into.
+# The element the signed-in home page's "For you" block is swapped into: per viewer, so the
+# page asks for it in a second request.
 FOR_YOU_ID = "home-for-you"
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    # "For you" is per user and changes with every save or like, so it is never cached; the
-    # page asks for it in a second request (or on a click without JavaScript).
     if request.htmx and request.htmx.target == FOR_YOU_ID:
-        for_you = papers_for_you(user=request.user)
-        response = render(request, "papers/home.html#for-you", {"for_you": for_you})
+        response = HttpResponse(_for_you_block(request))
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    # A signed-in viewer's page (a page of the newest papers, the highlights, their name) is
+    # kept for them until a paper is added or changes, the highlights are computed afresh or
+    # anything of theirs changes.
+    keeps = not request.htmx and not request.GET.keys() - {"page"}
+    if keeps and (kept := viewer_page_kept(request, "home")) is not None:
+        response = HttpResponse(kept)
         patch_vary_headers(response, ["HX-Request"])
         return response
     for_you = None
@@ -55,9 +70,40 @@ def home(request: HttpRequest) -> HttpResponse:
         "for_you": for_you,
         "card_tokens": card_tokens(page.object_list),
     }
-    response = render(request, template, context)
+    if keeps and request.user.is_authenticated:
+
+        def build(csrf: str) -> tuple[str, list[str]]:
+            html = render_to_string(template, context | {"csrf_token": csrf}, request)
+            shown = [paper_dependency(paper.arxiv_id) for paper in page.object_list]
+            return html, [PAPERS_LISTED, HIGHLIGHTS, *shown]
+
+        response = HttpResponse(viewer_page_render(request, "home", build))
+    else:
+        response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _for_you_block(request: HttpRequest) -> str:
+    """The signed-in viewer's recommendations, kept until anything of theirs changes (their
+    saves and votes: the seeds and what is left out), they open a paper for the first time in
+    a while, the research map changes or a paper shown changes. Never cached for anyone
+    else; the page asks for it in a second request (or on a click without JavaScript)."""
+    if (kept := viewer_page_kept(request, "for-you")) is not None:
+        return kept
+    if not request.user.is_authenticated:
+        return render_to_string("papers/home.html#for-you", {}, request)
+
+    def build(csrf: str) -> tuple[str, list[str]]:
+        recommendations = papers_for_you(user=request.user)
+        context = {"for_you": recommendations, "csrf_token": csrf}
+        html = render_to_string("papers/home.html#for-you", context, request)
+        shown = {rec.paper.arxiv_id for rec in recommendations}
+        shown.update(seed.arxiv_id for rec in recommendations for seed in rec.seeds)
+        dependencies = [seen_dependency(request.user.pk), RESEARCH_MAP]
+        return html, dependencies + [paper_dependency(arxiv_id) for arxiv_id in sorted(shown)]
+
+    return viewer_page_render(request, "for-you", build)
 
 
 @require_safe

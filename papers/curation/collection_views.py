@@ -20,7 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from papers.catalogue.page_cache import card_tokens
 from papers.catalogue.selectors import AUTHORS_IN_LISTS, paper_or_404
-from papers.catalogue.viewer_cache import kept_viewer_page, paper_dependency, viewer_dependency
+from papers.catalogue.viewer_cache import (
+    paper_dependency,
+    viewer_dependency,
+    viewer_page_kept,
+    viewer_page_render,
+)
 from papers.curation import exports
 from papers.curation.collections import (
     CollectionNotFound,
@@ -103,18 +108,21 @@ def collection_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    collection = _visible_or_404(request, pk)  # who may see it is asked every time
+    # Kept for a signed-in viewer until the owner changes anything (the collection's privacy
+    # and moderation included: who may see it), the viewer's account or a paper shown.
+    if not request.htmx and (kept := viewer_page_kept(request, "collection")) is not None:
+        return HttpResponse(kept)
+    collection = _visible_or_404(request, pk)
     if not request.user.is_authenticated or request.htmx:
         return render(request, "collections/detail.html", _detail_context(request, collection))
 
     def build(csrf: str) -> tuple[str, list[str]]:
-        # Kept for the viewer until the owner changes anything or a paper shown changes.
         context = _detail_context(request, collection) | {"csrf_token": csrf}
         html = render_to_string("collections/detail.html", context, request)
         shown = [paper_dependency(item.paper.arxiv_id) for item in context["items"]]
         return html, [viewer_dependency(collection.owner_id), *shown]
 
-    return HttpResponse(kept_viewer_page(request, "collection", build))
+    return HttpResponse(viewer_page_render(request, "collection", build))
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils import timezone
 from papers.arxiv.categories import category_name
 from papers.arxiv.records import PaperRecord
 from papers.catalogue.page_cache import paper_pages_invalidate
+from papers.catalogue.viewer_cache import papers_listed_changed
 from papers.catalogue.search import search_documents_refresh
 from papers.ingest.bulk import insert_rows, model_columns
 from papers.ingest.tasks import enrichment_enqueue
@@ -126,6 +127,8 @@ def papers_upsert(
         if live:
             touched += [paper.arxiv_id for paper in unchanged]
         paper_pages_invalidate(touched)
+        if changed:
+            papers_listed_changed()  # kept lists of the newest papers
         for paper, _ in changed:
             _after_change(paper)
         _after_changes([paper.pk for paper, _ in changed])
@@ -207,6 +210,7 @@ def paper_mark_deleted(*, arxiv_id: str) -> bool:
     updated = Paper.objects.filter(arxiv_id=arxiv_id, withdrawn=False).update(withdrawn=True)
     if updated:
         paper_pages_invalidate([arxiv_id])
+        papers_listed_changed()
     return bool(updated)
 
 

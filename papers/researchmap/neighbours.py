@@ -45,6 +45,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from papers.catalogue.page_cache import paper_pages_invalidate
+from papers.catalogue.viewer_cache import research_map_changed
 from papers.ingest.bulk import insert_rows
 from papers.models import NeighbourChoice, Paper, PaperNeighbour
 from papers.researchmap.corpus import ReferenceIndex, TopicIndex
@@ -449,6 +450,7 @@ def _store(paper_ids: list[int], edges: dict[int, dict[int, Edge]]) -> int:
         paper_pages_invalidate(
             Paper.objects.filter(pk__in=paper_ids).values_list("arxiv_id", flat=True)
         )
+        research_map_changed()
     return len(rows)
 
 

@@ -18,6 +18,8 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
+from papers.catalogue.viewer_cache import viewer_seen_changed
+
 logger = logging.getLogger(__name__)
 
 SEEN_MAX = 500
@@ -45,9 +47,12 @@ def seen_record(*, user_id: int | None, arxiv_id: str, now: float | None = None)
     client = _redis()
     if client is None:
         seen = cache.get(_key(user_id)) or {}
+        added = arxiv_id not in seen
         seen[arxiv_id] = now
         newest = sorted(seen.items(), key=lambda kv: kv[1], reverse=True)[:SEEN_MAX]
         cache.set(_key(user_id), dict(newest), SEEN_SECONDS)
+        if added:
+            viewer_seen_changed(user_id)
         return
     key = cache.make_and_validate_key(_key(user_id))
     pipe = client.pipeline(transaction=True)
@@ -56,10 +61,13 @@ def seen_record(*, user_id: int | None, arxiv_id: str, now: float | None = None)
     pipe.zremrangebyrank(key, 0, -SEEN_MAX - 1)
     pipe.expire(key, SEEN_SECONDS)
     try:
-        pipe.execute()
+        added = pipe.execute()[0]
     except RedisError:
         # A lost view only means a paper may be recommended once more: never fail the page.
         logger.warning("could not record a paper view", exc_info=True)
+        return
+    if added:
+        viewer_seen_changed(user_id)  # recommendations kept for them leave it out now
 
 
 def seen_ids(*, user, now: float | None = None) -> list[str]:
