@@ -15,8 +15,8 @@ from django.utils import timezone
 from papers.arxiv.categories import category_name
 from papers.arxiv.records import PaperRecord
 from papers.catalogue.page_cache import paper_pages_invalidate
-from papers.catalogue.viewer_cache import papers_listed_changed
 from papers.catalogue.search import search_documents_refresh
+from papers.catalogue.viewer_cache import papers_listed_changed
 from papers.ingest.bulk import insert_rows, model_columns
 from papers.ingest.tasks import enrichment_enqueue
 from papers.models import (
