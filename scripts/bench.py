@@ -393,6 +393,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default="auto",
         help="auto: wrk when installed, else the (slower) Python client.",
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="Comma-separated names of the URLs to measure (page, search_mix_signed_in, ...); "
+        "all when empty. For quick comparisons while working on one page.",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "latest.json")
     return parser.parse_args(argv)
 
@@ -875,6 +881,10 @@ def main(argv: list[str]) -> int:
         server = start_server(args, env, port)
         wait_ready(base, server)
         targets, skipped = check_responses(base, signed_in)
+        if args.only:
+            wanted = set(args.only.split(","))
+            targets = [target for target in targets if target.name in wanted]
+            skipped = {name: reason for name, reason in skipped.items() if name in wanted}
         for name, reason in skipped.items():
             print(f"NOTE: {name} not measured: {reason}")
         print(

@@ -13,6 +13,11 @@ def notifications(request: HttpRequest) -> dict:
     fragments and anonymous pages run none.
     """
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None:
         return {}
-    return {"notifications_unread": SimpleLazyObject(lambda: notifications_unread_count(user=user))}
+
+    def unread() -> int:
+        return notifications_unread_count(user=user) if user.is_authenticated else 0
+
+    # Even whether someone is signed in is asked only when shown: asking loads the user.
+    return {"notifications_unread": SimpleLazyObject(unread)}

@@ -37,7 +37,14 @@ from django.urls import reverse
 from papers.catalogue import selectors
 from papers.catalogue.page import curation_context, paper_detail_context
 from papers.catalogue.page_cache import cached_skeleton
-from papers.catalogue.page_slots import CSRF_SLOT, Fill, Skeleton, csrf_mark, skeleton_fill
+from papers.catalogue.page_slots import (
+    CSRF_SLOT,
+    SOMEONE_SIGNED_IN,
+    Fill,
+    Skeleton,
+    csrf_mark,
+    skeleton_fill,
+)
 from papers.catalogue.selectors import PaperCuration
 from papers.catalogue.viewer_cache import keep_page, kept_page, viewer_page_token
 from papers.catalogue.viewer_state import ITEM_KINDS, ViewerState, viewer_state
@@ -47,9 +54,6 @@ from papers.models import Collection, Paper
 from reviews.discussion.selectors import CommentNode, viewer_comments
 from reviews.page_blocks import comment_form_choices, paper_blocks_context
 from reviews.reviews.selectors import paper_reviews
-
-# Who the skeleton is rendered for: someone signed in, with nothing of their own on the paper.
-SOMEONE_SIGNED_IN = SimpleNamespace(is_authenticated=True, pk=None)
 
 
 def session_viewer_id(request: HttpRequest) -> int | None:

@@ -18,10 +18,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from types import SimpleNamespace
 
 from django.utils.crypto import salted_hmac
 
 CSRF_SLOT = "csrf"
+# Who a shared rendering is for: someone signed in, with nothing of their own on the page.
+SOMEONE_SIGNED_IN = SimpleNamespace(is_authenticated=True, pk=None)
 
 
 @cache

@@ -10,12 +10,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from math import ceil
 
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     Case,
+    Count,
     Exists,
     F,
     IntegerField,
@@ -23,6 +26,7 @@ from django.db.models import (
     QuerySet,
     TextChoices,
     When,
+    Window,
 )
 from django.utils import timezone
 
@@ -322,6 +326,25 @@ def search_page_cards(rows: Iterable[Paper]) -> list[PaperCard]:
     rows = list(rows)
     page = _PageOfCards(rows)
     return [PaperCard(row, page) for row in rows]
+
+
+def search_results_page(params: SearchParams, number: int | None) -> Page:
+    """Page ``number`` of a search's results as cards (``search_page_cards``), as
+    ``Paginator.get_page`` gives it (a page past the last is the last), in one query: the
+    number of papers found rides along each row as a window count, where a paginator would
+    count them in a query of its own. Only a page past the last costs two more."""
+    number = max(number or 1, 1)
+    found = paper_search(params)
+    counted = found.annotate(found_total=Window(Count("*")))
+    rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    total = rows[0].found_total if rows else found.count()
+    last = max(ceil(total / PAGE_SIZE), 1)
+    if not rows and number > last:
+        number = last
+        rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    paginator = Paginator(found, PAGE_SIZE)
+    paginator.count = total  # known: the paginator never counts again
+    return Page(search_page_cards(rows), number, paginator)
 
 
 def paper_for_arxiv_id(arxiv_id: ArxivId) -> Paper | None:

@@ -9,7 +9,6 @@ them within that time; signed-in visitors always get a fresh ranking.
 import hashlib
 
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -18,13 +17,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from papers.catalogue.page_cache import card_tokens
 from papers.catalogue.search import (
-    PAGE_SIZE,
     SearchForm,
     paper_for_arxiv_id,
-    paper_search,
     search_arxiv_id,
-    search_page_cards,
+    search_results_page,
 )
+from papers.catalogue.viewer_cache import session_viewer
+from papers.catalogue.viewer_nav import render_for_viewer
 
 SEARCH_CACHE_SECONDS = 2 * 60
 
@@ -42,9 +41,15 @@ def _cache_key(request: HttpRequest, form: SearchForm) -> str:
 
 def _render(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
     fragment = _is_fragment(request)
-    template = "papers/search.html#results" if fragment else "papers/search.html"
-    # htmx swaps only 2xx answers by default: a message about a bad filter comes back as 200.
-    response = render(request, template, context, status=200 if fragment else status)
+    if fragment:
+        # htmx swaps only 2xx answers by default: a message about a bad filter comes back
+        # as 200.
+        response = render(request, "papers/search.html#results", context)
+    elif (html := render_for_viewer(request, "papers/search.html", context)) is not None:
+        # Signed in: their navigation is kept for them; the results are ranked afresh.
+        response = HttpResponse(html, status=status)
+    else:
+        response = render(request, "papers/search.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -68,14 +73,13 @@ def search(request: HttpRequest) -> HttpResponse:
     if missing_id is not None or not (params.q or params.is_filtered):
         context = {"form": form, "params": params, "page": None, "missing_id": missing_id}
         return _render(request, context)
-    key = None if request.user.is_authenticated else _cache_key(request, form)
+    # A session that signs someone in (verified or not) never shares a cached page.
+    key = None if session_viewer(request) is not None else _cache_key(request, form)
     if key and (content := cache.get(key)) is not None:
         response = HttpResponse(content)
         patch_vary_headers(response, ["HX-Request"])
         return response
-    paginator = Paginator(paper_search(params), PAGE_SIZE)
-    page = paginator.get_page(form.cleaned_data["page"])
-    page.object_list = search_page_cards(page.object_list)
+    page = search_results_page(params, form.cleaned_data["page"])
     context = {"form": form, "params": params, "page": page}
     response = _render(request, context | {"card_tokens": card_tokens(page.object_list)})
     if key:

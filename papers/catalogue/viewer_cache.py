@@ -55,7 +55,7 @@ def viewer_page_token(arxiv_id: str, user_id: int) -> str | None:
     the viewer's tokens and the time window, read in one round trip (created when missing,
     before the state is read, like every token a rendering is kept under). None when the
     cache fails: then nothing kept is served."""
-    return _current((_token_key(arxiv_id), _viewer_key(user_id)))
+    return tokens_current((_token_key(arxiv_id), _viewer_key(user_id)))
 
 
 def kept_page(key: str, token: str | None) -> tuple[str, ...] | None:
@@ -126,7 +126,7 @@ def seen_dependency(user_id: int) -> str:
     return _seen_key(user_id)
 
 
-def _current(keys: tuple[str, ...]) -> str | None:
+def tokens_current(keys: tuple[str, ...]) -> str | None:
     """The tokens of these keys and the time window, in one round trip (missing ones are
     created); None when the cache fails."""
     try:
@@ -168,7 +168,7 @@ def viewer_page_kept(request: HttpRequest, name: str) -> str | None:
     if stored is None:
         return None
     token, (keys, parts) = stored
-    if _current(keys) != token:
+    if tokens_current(keys) != token:
         return None
     return get_token(request).join(parts)
 
@@ -191,11 +191,11 @@ def viewer_page_render(
     if viewer is None or not user.is_authenticated or user.pk != viewer[0]:
         return get_token(request).join(build(mark)[0].split(mark))
     own = (_viewer_key(user.pk),)
-    before = _current(own)
+    before = tokens_current(own)
     html, dependencies = build(mark)
     parts = tuple(html.split(mark))
     keys = own + tuple(sorted(set(dependencies) - set(own)))
-    after = _current(keys)
+    after = tokens_current(keys)
     # Kept only if the viewer's own token held while it rendered, under the session's hash
     # as Django verified it for this request.
     held = before is not None and after is not None and after.startswith(before.rsplit(":", 1)[0])

@@ -344,6 +344,21 @@ def test_pages_keep_the_query(client):
     assert second.count('<article class="paper-card') == 5
     # Past the end: the last page, not an error.
     assert "Page 2 of 2" in client.get(SEARCH, {"q": "graph", "page": "9"}).content.decode()
+    assert "25 papers" in client.get(SEARCH, {"q": "graph", "page": "9"}).content.decode()
+
+
+def test_the_number_found_rides_along_the_ranked_rows(client):
+    for n in range(23):
+        make_paper(title=f"Graph networks part {n}")
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(SEARCH, {"q": "graph", "page": "2"}, headers=HTMX).content.decode()
+    assert "23 papers" in html and "Page 2 of 2" in html
+    assert html.count('<article class="paper-card') == 3
+    assert "COUNT(*) OVER ()" in queries[0]["sql"]
+    assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries)
+    # Nothing found: one count, no rows.
+    html = client.get(SEARCH, {"q": "nothing matches this"}, headers=HTMX).content.decode()
+    assert "No papers match" in html
 
 
 def test_escapes_the_query(client, corpus):
@@ -367,11 +382,11 @@ def test_anonymous_results_show_nothing_of_any_user(client, corpus, curator):
 
 # --- bounded queries ---------------------------------------------------------------------
 
-# count of matches, the page of ranked rows, the page's papers, their lead authors, topics
-RESULT_PAGE_QUERIES = 5
-# ... when every card of the page is kept (papers/templatetags/paper_cards.py): the count and
-# the ranked rows only.
-KEPT_CARDS_PAGE_QUERIES = 2
+# the page of ranked rows with the number found, the page's papers, their lead authors, topics
+RESULT_PAGE_QUERIES = 4
+# ... when every card of the page is kept (papers/templatetags/paper_cards.py): the ranked
+# rows only.
+KEPT_CARDS_PAGE_QUERIES = 1
 
 
 @pytest.mark.parametrize("authors", [3, 40])
@@ -392,7 +407,9 @@ def test_a_search_whose_cards_are_kept_reads_only_the_ranking(client, curator):
     first = client.get(SEARCH, {"q": "sparse attention"}).content.decode()
     with CaptureQueriesContext(connection) as queries:
         again = client.get(SEARCH, {"q": "sparse study"}).content.decode()
-    assert len(queries) == KEPT_CARDS_PAGE_QUERIES + 2  # and the user, their unread count
+    # The signed-in navigation is kept too: no user, no unread count.
+    assert len(queries) == KEPT_CARDS_PAGE_QUERIES
+    assert curator.username in again
     cards = re.compile(r'<article class="paper-card.*?</article>', re.S)
     assert sorted(cards.findall(again)) == sorted(cards.findall(first))
     make_paper(arxiv_id=papers[0].arxiv_id, version=2, title="Sparse attention study, revised")
@@ -440,7 +457,8 @@ def test_anonymous_result_pages_are_cached_per_query_and_form(client, curator, c
     client.force_login(curator)
     with CaptureQueriesContext(connection) as queries:
         client.get(SEARCH, {"q": "hinton"})
-    # The ranking again (its cards are kept), with the user and their unread count.
+    # The ranking again (its cards are kept), then the user and their unread count for the
+    # navigation, kept for their next page.
     assert len(queries) == KEPT_CARDS_PAGE_QUERIES + 2
 
 
