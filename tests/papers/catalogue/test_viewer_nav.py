@@ -85,7 +85,7 @@ def test_a_notification_or_a_new_name_reaches_the_kept_navigation(
     review = review_create(author=other_curator, paper=papers[0], text=text)
     notifications_for_review(review_id=review.pk)
     html = _search(client)[1]
-    assert "1<span class=\"visually-hidden\"> unread</span>" in html
+    assert '1<span class="visually-hidden"> unread</span>' in html
     assert _same(html, _whole(client, monkeypatch))
     curator.display_name = "Dr. Navigation"
     curator.save()
