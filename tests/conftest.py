@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from papers.catalogue import page_cache, viewer_cache
+from papers.catalogue import page_cache, viewer_cache, viewer_nav
 from papers.catalogue.page_cache import local_pages
 from papers.ingest import jobs as import_jobs
 from tests.support.fake_arxiv import fake_arxiv  # noqa: F401  (a fixture for every test module)
@@ -15,6 +15,7 @@ def _clear_cache():
     local_pages.clear()
     page_cache.local_cards.clear()
     viewer_cache.local_viewer_pages.clear()
+    viewer_nav.shared_renderings.clear()
     yield
     cache.clear()
 

@@ -263,7 +263,7 @@ def paper_search_ranked(queryset: QuerySet[Paper], params: SearchParams) -> Quer
 def paper_search(params: SearchParams) -> QuerySet[Paper]:
     """The papers a search finds, filtered and in order, as bare rows (the pk, the arXiv id,
     and ``rank`` when ranked): count and slice it, then load one page with
-    ``search_page_papers`` (or ``search_page_cards``)."""
+    ``search_page_papers`` (or take a page of cards: ``search_results_page``)."""
     queryset = _filtered(Paper.objects.only("pk", "arxiv_id"), params)
     if not params.q:
         return _sorted(queryset, params.sort)
@@ -291,8 +291,8 @@ class _PageOfCards:
     """The papers of one page of search rows, loaded (one query and the list's prefetches)
     the first time a card needs more than the row holds."""
 
-    def __init__(self, rows: list[Paper]):
-        self._pks = [row.pk for row in rows]
+    def __init__(self, pks: list[int]):
+        self._pks = pks
         self._papers: dict[int, Paper] | None = None
 
     def paper(self, pk: int) -> Paper | None:
@@ -306,10 +306,10 @@ class PaperCard:
     holds; anything else loads the whole page's papers at once. A page whose cards are all
     kept (``{% cardcache %}``) so reads nothing more than the search itself."""
 
-    def __init__(self, row: Paper, page: _PageOfCards):
-        self.pk = row.pk
-        self.arxiv_id = row.arxiv_id
-        self.rank = getattr(row, "rank", None)
+    def __init__(self, row: dict, page: _PageOfCards):
+        self.pk = row["pk"]
+        self.arxiv_id = row["arxiv_id"]
+        self.rank = row.get("rank")
         self._page = page
 
     def __getattr__(self, name: str):
@@ -321,30 +321,28 @@ class PaperCard:
         return getattr(paper, name)
 
 
-def search_page_cards(rows: Iterable[Paper]) -> list[PaperCard]:
-    """One page of search rows as cards for a page of results (``PaperCard``)."""
-    rows = list(rows)
-    page = _PageOfCards(rows)
-    return [PaperCard(row, page) for row in rows]
-
-
 def search_results_page(params: SearchParams, number: int | None) -> Page:
-    """Page ``number`` of a search's results as cards (``search_page_cards``), as
+    """Page ``number`` of a search's results as cards (``PaperCard``), as
     ``Paginator.get_page`` gives it (a page past the last is the last), in one query: the
     number of papers found rides along each row as a window count, where a paginator would
     count them in a query of its own. Only a page past the last costs two more."""
     number = max(number or 1, 1)
     found = paper_search(params)
-    counted = found.annotate(found_total=Window(Count("*")))
+    fields = ["pk", "arxiv_id", "found_total"]
+    if "rank" in found.query.annotations:
+        fields.append("rank")
+    # Bare values, not models: a page of rows is all the ranking gives the cards.
+    counted = found.annotate(found_total=Window(Count("*"))).values(*fields)
     rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
-    total = rows[0].found_total if rows else found.count()
+    total = rows[0]["found_total"] if rows else found.count()
     last = max(ceil(total / PAGE_SIZE), 1)
     if not rows and number > last:
         number = last
         rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
     paginator = Paginator(found, PAGE_SIZE)
     paginator.count = total  # known: the paginator never counts again
-    return Page(search_page_cards(rows), number, paginator)
+    cards = _PageOfCards([row["pk"] for row in rows])
+    return Page([PaperCard(row, cards) for row in rows], number, paginator)
 
 
 def paper_for_arxiv_id(arxiv_id: ArxivId) -> Paper | None:

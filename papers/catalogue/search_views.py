@@ -9,8 +9,10 @@ them within that time; signed-in visitors always get a fresh ranking.
 import hashlib
 
 from django.core.cache import cache
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 from django_htmx.http import HttpResponseClientRedirect
@@ -23,7 +25,7 @@ from papers.catalogue.search import (
     search_results_page,
 )
 from papers.catalogue.viewer_cache import session_viewer
-from papers.catalogue.viewer_nav import render_for_viewer
+from papers.catalogue.viewer_nav import render_for_viewer, shared_renderings
 
 SEARCH_CACHE_SECONDS = 2 * 60
 
@@ -39,14 +41,36 @@ def _cache_key(request: HttpRequest, form: SearchForm) -> str:
     return f"search-page:{digest}"
 
 
+def _rendering_key(request: HttpRequest, page: Page | None, tokens: dict[str, str]) -> str | None:
+    """What a page of results is rendered from, whoever asks: the address (the form's values
+    and the pages' links), the ranked rows, their number and their cards' tokens. None when a
+    card's token is missing (the cache failed): then it is rendered afresh."""
+    if page is None:
+        return None
+    rows = [(card.pk, tokens.get(card.arxiv_id)) for card in page.object_list]
+    if any(token is None for _, token in rows):
+        return None
+    inputs = (request.get_full_path(), _is_fragment(request), page.paginator.count, rows)
+    return "search:" + hashlib.sha256(repr(inputs).encode()).hexdigest()
+
+
 def _render(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
-    fragment = _is_fragment(request)
-    if fragment:
-        # htmx swaps only 2xx answers by default: a message about a bad filter comes back
-        # as 200.
-        response = render(request, "papers/search.html#results", context)
-    elif (html := render_for_viewer(request, "papers/search.html", context)) is not None:
-        # Signed in: their navigation is kept for them; the results are ranked afresh.
+    """The page or (htmx) its results. A page of results is rendered once per process for
+    the rows a ranking found (``_rendering_key``): the ranking itself runs every time."""
+    key = _rendering_key(request, context.get("page"), context.get("card_tokens") or {})
+    if _is_fragment(request):
+        # Nothing in the results is the viewer's own. htmx swaps only 2xx answers by default:
+        # a message about a bad filter comes back as 200.
+        html = shared_renderings.get(key, "") if key else None
+        if html is None:
+            html = render_to_string("papers/search.html#results", context, request)
+            if key:
+                shared_renderings.put(key, "", html, len(html))
+        response = HttpResponse(html)
+    elif (
+        html := render_for_viewer(request, "papers/search.html", context, shared_key=key)
+    ) is not None:
+        # Signed in: the page every signed-in viewer sees with their navigation filled in.
         response = HttpResponse(html, status=status)
     else:
         response = render(request, "papers/search.html", context, status=status)

@@ -1,8 +1,7 @@
 """``{% slot "name" [key] [filled] %}…{% endslot %}``: a place in a page that differs per
 viewer (papers/catalogue/page_slots.py).
 
-Rendered for one viewer, a slot is just its content, or the HTML ``slot_fills`` in the
-context gives for it. Rendered as the shared skeleton of a
+Rendered for one viewer, a slot is just its content. Rendered as the shared skeleton of a
 page (the context has ``page_skeleton``), its content is wrapped in marks so each request
 can put that viewer's HTML in its place; ``filled`` slots are always replaced, so the
 skeleton does not render their content at all. ``key`` (an item's pk) names one slot per
@@ -24,15 +23,11 @@ class SlotNode(template.Node):
         self.nodelist = nodelist
 
     def render(self, context) -> str:
-        fills = context.get("slot_fills")
-        if not context.get("page_skeleton") and fills is None:
+        if not context.get("page_skeleton"):
             return self.nodelist.render(context)
         name = str(self.name.resolve(context))
         if self.key is not None:
             name = f"{name}:{self.key.resolve(context)}"
-        if fills is not None:
-            # Rendered for one viewer, with their parts given (papers/catalogue/viewer_nav.py).
-            return fills[name] if name in fills else self.nodelist.render(context)
         content = "" if self.filled else self.nodelist.render(context)
         return f"{slot_open(name)}{content}{slot_close()}"
 

@@ -35,7 +35,7 @@ def _search(client: Client, q: str = "graph") -> tuple[int, str]:
 def _whole(client: Client, monkeypatch, q: str = "graph") -> str:
     """The page rendered whole for the viewer, without the kept navigation."""
     with monkeypatch.context() as patched:
-        patched.setattr(search_views, "render_for_viewer", lambda *args: None)
+        patched.setattr(search_views, "render_for_viewer", lambda *args, **kwargs: None)
         return client.get(SEARCH, {"q": q}).content.decode()
 
 
@@ -124,3 +124,44 @@ def test_signed_in_results_are_never_taken_from_the_shared_cache(papers, curator
     client = Client()
     client.force_login(curator)
     assert "4 papers" in _search(client)[1]
+
+
+def _rendered(response) -> bool:
+    # The page, or its results partial (recorded under the partial's name).
+    return any(t.name in ("papers/search.html", "results") for t in response.templates)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx results"])
+def test_a_page_of_results_is_rendered_once_for_the_rows_a_ranking_finds(
+    papers, curator, other_curator, htmx
+):
+    """The ranking runs on every request; the rendering of what it found is kept under the
+    address, the rows, their number and the cards' tokens, and shared by every viewer."""
+    headers = {"HX-Request": "true"} if htmx else {}
+    client, other = Client(), Client()
+    client.force_login(curator)
+    other.force_login(other_curator)
+
+    def search(who: Client) -> tuple[bool, str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = who.get(SEARCH, {"q": "graph"}, headers=headers)
+        html = TOKEN.sub("T", response.content.decode())
+        return _rendered(response), html, len(queries)
+
+    rendered, first, _ = search(client)
+    assert rendered and "3 papers" in first
+    rendered, again, queries = search(client)
+    assert not rendered and again == first and queries == 1  # the ranking, every time
+    rendered, theirs, _ = search(other)
+    assert not rendered
+    if not htmx:
+        assert f">{other_curator.username}<" in theirs and f">{curator.username}<" not in theirs
+    # A paper found anew, a card's paper changed: rendered again.
+    make_paper(title="Graph networks part 4")
+    rendered, html, _ = search(client)
+    assert rendered and "4 papers" in html and "Graph networks part 4" in html
+    make_paper(arxiv_id=papers[0].arxiv_id, version=2, title="Graph networks, revised")
+    rendered, html, _ = search(client)
+    assert rendered and "Graph networks, revised" in html
+    # The same search in another order, another address: its own rendering.
+    assert _rendered(client.get(SEARCH, {"q": "graph", "sort": "newest"}, headers=headers))
