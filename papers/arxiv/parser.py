@@ -1,22 +1,48 @@
-"""One parser for the arXiv API (Atom) and OAI-PMH ListRecords (``arXiv`` and ``arXivRaw``).
+"""One parser for the arXiv API (Atom) and OAI-PMH (ListRecords and GetRecord, in the
+``arXiv``, ``arXivRaw`` and ``oai_dc`` formats).
 
 It reads bytes and yields plain records (see ``records``); it never touches the database or
 the network. Documents are parsed with entity expansion, DTD loading and network access
-switched off, and a document with a DOCTYPE is refused outright.
+switched off, and a document with a DOCTYPE is refused outright. A record that cannot be
+read is skipped with its identifier and the reason (``ParsedFeed.skipped``); only a
+document that is not readable XML, or not an arXiv answer at all, is refused whole.
+
+Each format says some things more precisely than the others, and records say so:
+``arXiv``'s dates are calendar days in US Eastern time (``DatePrecision.DAY``) and it names
+no version (``version`` None, ``version_at_least`` 2 once the record was updated); the API
+and ``arXivRaw`` give exact times and versions; ``oai_dc`` gives the least. Which value is
+kept when formats differ is decided when records are stored (papers/ingest/precedence.py).
 """
 
+import logging
 import re
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from papers.arxiv.authors import clean_person_name, split_raw_authors
+from papers.arxiv.authors import (
+    clean_affiliation,
+    clean_person_name,
+    split_raw_authors,
+    tidy_structured_authors,
+)
 from papers.arxiv.categories import is_arxiv_category
 from papers.arxiv.ids import MAX_VERSION, InvalidArxivId, parse_arxiv_id
 from papers.arxiv.links import find_code_url
-from papers.arxiv.records import AuthorRecord, PaperRecord, ParsedFeed, VersionRecord
+from papers.arxiv.records import (
+    AuthorRecord,
+    DatePrecision,
+    PaperRecord,
+    ParsedFeed,
+    RecordFormat,
+    SkippedRecord,
+    VersionRecord,
+)
+
+logger = logging.getLogger(__name__)
 
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV_ATOM = "http://arxiv.org/schemas/atom"
@@ -24,13 +50,21 @@ OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_ARXIV = "http://arxiv.org/OAI/arXiv/"
 OAI_ARXIV_RAW = "http://arxiv.org/OAI/arXivRaw/"
+OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+DC = "http://purl.org/dc/elements/1.1/"
+# The metadata formats read here, as OAI-PMH names them (metadataPrefix).
+METADATA_FORMATS = ("arXivRaw", "arXiv", "oai_dc")
+# arXiv's calendar: the ``arXiv`` format's dates are days there.
+ARXIV_TIME_ZONE = ZoneInfo("America/New_York")
 
 NS = {"a": ATOM, "arxiv": ARXIV_ATOM, "os": OPENSEARCH, "oai": OAI}
 
-# arXiv records a withdrawal as a new version whose comment says so.
+# arXiv records a withdrawal as a new version whose comment says so, anywhere in it
+# ("9 pages, 3 figures This paper was submitted by mistake and has now been withdrawn").
 _WITHDRAWN_COMMENT = re.compile(
-    r"^\W*(?:this\s+(?:paper|article|submission|manuscript|version)\s+(?:has\s+been|is)\s+"
-    r"withdrawn|withdrawn\b|paper\s+withdrawn)",
+    r"\b(?:(?:has|have)\s+(?:now\s+)?been\s+withdrawn|is\s+(?:being\s+)?withdrawn|"
+    r"(?:paper|article|submission|manuscript|version)\s+(?:is\s+)?withdrawn|"
+    r"withdrawn\s+by\s+the\s+(?:author|submitter|arxiv)|^\W*withdrawn\b)",
     re.IGNORECASE,
 )
 # arXivRaw's source type for a withdrawal (no source, no PDF).
@@ -152,7 +186,30 @@ def _canonical_id(raw: str) -> tuple[str, int | None]:
 
 
 def is_withdrawal_comment(comment: str) -> bool:
-    return bool(_WITHDRAWN_COMMENT.match(comment or ""))
+    return bool(_WITHDRAWN_COMMENT.search(comment or ""))
+
+
+def _empty_size(size: str) -> bool:
+    return bool(re.fullmatch(r"0\s*(?:k?b|kib)?", size.strip(), re.IGNORECASE))
+
+
+def _read_each[T](
+    nodes: Iterable[etree._Element],
+    read: Callable[[etree._Element], T],
+    identify: Callable[[etree._Element], str],
+    skipped: list[SkippedRecord],
+) -> list[T]:
+    """``read`` each node; one that cannot be read is skipped (logged with its identifier and
+    the reason) so the rest of the page is still used."""
+    found = []
+    for node in nodes:
+        try:
+            found.append(read(node))
+        except ArxivParseError as exc:
+            identifier = identify(node)
+            logger.warning("arXiv record %s skipped: %s", identifier or "(no id)", exc)
+            skipped.append(SkippedRecord(identifier=identifier, reason=str(exc)))
+    return found
 
 
 def _record(**fields) -> PaperRecord:
@@ -185,9 +242,12 @@ def _parse_atom(feed: etree._Element) -> ParsedFeed:
         except ValueError:
             raise ArxivParseError(f"unreadable opensearch:{name} {value!r}") from None
 
+    skipped: list[SkippedRecord] = []
+    records = _read_each(entries, _atom_entry, lambda e: _text(e, "a:id"), skipped)
     return ParsedFeed(
-        format="atom",
-        records=tuple(_atom_entry(entry) for entry in entries),
+        format=RecordFormat.ATOM,
+        records=tuple(records),
+        skipped=tuple(skipped),
         total_results=opensearch_int("totalResults"),
         start_index=opensearch_int("startIndex"),
         items_per_page=opensearch_int("itemsPerPage"),
@@ -240,16 +300,18 @@ def _atom_entry(entry: etree._Element) -> PaperRecord:
         arxiv_id=arxiv_id,
         version=version,
         title=title,
-        abstract=_text(entry, "a:summary"),
+        abstract=abstract_text(entry.findtext("a:summary", "", NS)),
         authors=authors,
         categories=categories,
         published=published,
         updated=updated or published,
-        doi=doi.lower(),
+        doi=doi,
         journal_ref=_text(entry, "arxiv:journal_ref"),
         comment=comment,
         withdrawn=withdrawn,
         versions=tuple(versions),
+        format=RecordFormat.ATOM,
+        version_at_least=version or 1,
     )
 
 
@@ -262,49 +324,81 @@ def _parse_oai(root: etree._Element) -> ParsedFeed:
         code = error.get("code", "unknown")
         if code == "noRecordsMatch":
             return ParsedFeed(format="oai", resumption_token="")
+        if code == "cannotDisseminateFormat":
+            raise OaiError(
+                code,
+                f"{collapse(error.text)} (formats read here: {', '.join(METADATA_FORMATS)})",
+            )
         raise OaiError(code, collapse(error.text))
 
     list_records = root.find("oai:ListRecords", NS)
-    if list_records is None:
-        raise ArxivParseError("OAI-PMH response without ListRecords")
+    single = root.find("oai:GetRecord", NS)
+    container = list_records if list_records is not None else single
+    if container is None:
+        verb = next((child.tag.rpartition("}")[2] for child in root if _is_verb(child)), "")
+        raise ArxivParseError(
+            f"OAI-PMH answer to {verb} holds no records: only ListRecords and GetRecord "
+            "answers are read"
+            if verb
+            else "OAI-PMH answer without ListRecords or GetRecord"
+        )
 
-    records: list[PaperRecord] = []
     deleted: list[str] = []
     formats: set[str] = set()
-    for record in list_records.findall("oai:record", NS):
+    skipped: list[SkippedRecord] = []
+
+    def read(record: etree._Element) -> PaperRecord | None:
         header = record.find("oai:header", NS)
         if header is None:
             raise ArxivParseError("OAI-PMH record without a header")
         if header.get("status") == "deleted":
-            identifier = _text(header, "oai:identifier").removeprefix("oai:arXiv.org:")
-            deleted.append(_canonical_id(identifier)[0])
-            continue
+            deleted.append(_canonical_id(_oai_identifier(record))[0])
+            return None
         metadata = record.find("oai:metadata", NS)
-        raw = metadata.find(f"{{{OAI_ARXIV_RAW}}}arXivRaw") if metadata is not None else None
-        plain = metadata.find(f"{{{OAI_ARXIV}}}arXiv") if metadata is not None else None
-        if raw is not None:
-            formats.add("oai-arXivRaw")
-            records.append(_arxiv_raw(raw))
-        elif plain is not None:
-            formats.add("oai-arXiv")
-            records.append(_arxiv_plain(plain))
-        else:
-            raise ArxivParseError("OAI-PMH record in a metadata format other than arXiv/arXivRaw")
+        formatted = next(iter(metadata), None) if metadata is not None else None
+        reader = _OAI_READERS.get(formatted.tag) if formatted is not None else None
+        if reader is None:
+            found = formatted.tag if formatted is not None else "no metadata"
+            raise ArxivParseError(
+                f"record in an unknown metadata format ({found}); formats read here: "
+                + ", ".join(METADATA_FORMATS)
+            )
+        paper = reader(formatted)
+        formats.add(paper.format)
+        return paper
 
-    token_node = list_records.find("oai:resumptionToken", NS)
+    nodes = container.findall("oai:record", NS)
+    records = [r for r in _read_each(nodes, read, _oai_identifier, skipped) if r is not None]
+
+    token_node = container.find("oai:resumptionToken", NS)
     token, size, cursor = None, None, None
     if token_node is not None:
         token = (token_node.text or "").strip()
         size = _optional_int(token_node.get("completeListSize"))
         cursor = _optional_int(token_node.get("cursor"))
+    elif single is not None:
+        token = ""  # a single record is the whole answer
     return ParsedFeed(
         format=formats.pop() if len(formats) == 1 else "oai",
         records=tuple(records),
         deleted_ids=tuple(deleted),
+        skipped=tuple(skipped),
         resumption_token=token,
         complete_list_size=size,
         cursor=cursor,
     )
+
+
+_OAI_VERBS = {"Identify", "ListSets", "ListMetadataFormats", "ListIdentifiers"}
+
+
+def _is_verb(node: etree._Element) -> bool:
+    return isinstance(node.tag, str) and node.tag.rpartition("}")[2] in _OAI_VERBS
+
+
+def _oai_identifier(record: etree._Element) -> str:
+    """The record's arXiv id as its header names it ("" when it names none)."""
+    return _text(record, "oai:header/oai:identifier").removeprefix("oai:arXiv.org:")
 
 
 def _optional_int(value: str | None) -> int | None:
@@ -338,6 +432,7 @@ def _children(node: etree._Element) -> tuple[dict[str, str], list[etree._Element
 def _arxiv_raw(node: etree._Element) -> PaperRecord:
     texts, version_nodes = _children(node)
     arxiv_id, _ = _canonical_id(collapse(texts.get("id")))
+    comment = collapse(texts.get("comments"))
     versions = []
     for version in version_nodes:
         label = version.get("version", "").lstrip("v")
@@ -346,43 +441,50 @@ def _arxiv_raw(node: etree._Element) -> PaperRecord:
                 f"{arxiv_id}: unreadable version label {version.get('version')!r}"
             )
         parts, _ = _children(version)
+        size = collapse(parts.get("size"))
+        # A withdrawal is a version without source (type I), or an empty one whose comment
+        # says so; a later real version is not withdrawn.
+        withdrawn = collapse(parts.get("source_type")) == _WITHDRAWN_SOURCE_TYPE or (
+            _empty_size(size) and is_withdrawal_comment(comment)
+        )
         versions.append(
             VersionRecord(
                 number=int(label),
                 submitted=_rfc822_datetime(collapse(parts.get("date"))),
-                size=collapse(parts.get("size")),
-                withdrawn=collapse(parts.get("source_type")) == _WITHDRAWN_SOURCE_TYPE,
+                size=size,
+                withdrawn=withdrawn,
             )
         )
     if not versions:
         raise ArxivParseError(f"{arxiv_id}: arXivRaw record without versions")
     versions.sort(key=lambda v: v.number)
     current = versions[-1]
-    comment = collapse(texts.get("comments"))
     categories = collapse(texts.get("categories")).split()
     return _record(
         arxiv_id=arxiv_id,
         version=current.number,
         title=collapse(texts.get("title")),
-        abstract=collapse(texts.get("abstract")),
+        abstract=abstract_text(texts.get("abstract")),
         authors=tuple(split_raw_authors(texts.get("authors", ""))),
         categories=_ordered_categories(categories[0] if categories else "", categories),
         published=versions[0].submitted,
         updated=current.submitted,
-        doi=collapse(texts.get("doi")).lower(),
+        doi=collapse(texts.get("doi")),
         journal_ref=collapse(texts.get("journal-ref")),
         comment=comment,
         license=collapse(texts.get("license")),
-        withdrawn=current.withdrawn or is_withdrawal_comment(comment),
+        withdrawn=current.withdrawn,
         versions=tuple(versions),
+        format=RecordFormat.OAI_ARXIV_RAW,
+        version_at_least=current.number,
     )
 
 
 def _arxiv_plain(node: etree._Element) -> PaperRecord:
     ns = {"x": OAI_ARXIV}
     arxiv_id, _ = _canonical_id(_text(node, "x:id", ns))
-    created = _iso_datetime(_text(node, "x:created", ns), field="created")
-    updated = _iso_datetime(_text(node, "x:updated", ns), field="updated")
+    created = _eastern_day(_text(node, "x:created", ns), field="created")
+    updated = _eastern_day(_text(node, "x:updated", ns), field="updated")
     authors = []
     for author in node.findall("x:authors/x:author", ns):
         name = " ".join(
@@ -394,32 +496,114 @@ def _arxiv_plain(node: etree._Element) -> PaperRecord:
             )
             if part
         )
-        if name:
-            authors.append(
-                AuthorRecord(
-                    name=clean_person_name(name),
-                    affiliations=tuple(
-                        collapse(a.text) for a in author.findall("x:affiliation", ns) if a.text
-                    ),
-                )
-            )
+        affiliations = tuple(
+            affiliation
+            for a in author.findall("x:affiliation", ns)
+            if (affiliation := clean_affiliation(collapse(a.text)))
+        )
+        authors.append(AuthorRecord(name=clean_person_name(name), affiliations=affiliations))
     categories = _text(node, "x:categories", ns).split()
     comment = _text(node, "x:comments", ns)
-    withdrawn = is_withdrawal_comment(comment)
     return _record(
         arxiv_id=arxiv_id,
-        # This format names no versions: the ingest compares dates instead.
+        # This format names no version: it was updated at least once when it says so.
         version=None,
         title=_text(node, "x:title", ns),
-        abstract=_text(node, "x:abstract", ns),
-        authors=tuple(authors),
+        abstract=abstract_text(node.findtext("x:abstract", "", ns)),
+        authors=tidy_structured_authors(authors),
         categories=_ordered_categories(categories[0] if categories else "", categories),
         published=created,
         updated=updated or created,
-        doi=_text(node, "x:doi", ns).lower(),
+        doi=_text(node, "x:doi", ns),
         journal_ref=_text(node, "x:journal-ref", ns),
         comment=comment,
         license=_text(node, "x:license", ns),
-        withdrawn=withdrawn,
-        versions=(VersionRecord(number=1, submitted=created),) if created else (),
+        withdrawn=is_withdrawal_comment(comment),
+        format=RecordFormat.OAI_ARXIV,
+        dates_precision=DatePrecision.DAY,
+        version_at_least=2 if updated and updated != created else 1,
     )
+
+
+def _oai_dc(node: etree._Element) -> PaperRecord:
+    """Dublin Core: title, creators ("Surname, Given"), the abstract and comment among the
+    descriptions, dates as days, and identifiers (the abs link, a DOI, a journal reference).
+    It names no categories (only subject names), versions or affiliations."""
+    ns = {"dc": DC}
+
+    def each(name: str) -> list[str]:
+        return [collapse(e.text) for e in node.findall(f"dc:{name}", ns) if collapse(e.text)]
+
+    identifiers = each("identifier")
+    abs_link = next((i for i in identifiers if re.search(r"arxiv\.org/abs/", i)), "")
+    if not abs_link:
+        raise ArxivParseError("oai_dc record without an arxiv.org/abs link")
+    arxiv_id, _ = _canonical_id(abs_link)
+    doi = next((i.removeprefix("doi:") for i in identifiers if i.startswith("doi:")), "")
+    journal_ref = next(
+        (i for i in identifiers if i != abs_link and not i.startswith(("doi:", "http"))), ""
+    )
+    descriptions = [e.text or "" for e in node.findall("dc:description", ns)]
+    comment = next(
+        (collapse(d).removeprefix("Comment: ") for d in descriptions if d.startswith("Comment:")),
+        "",
+    )
+    abstract = next((d for d in descriptions if not d.startswith("Comment:")), "")
+    days = sorted(_eastern_day(d, field="date") for d in each("date"))
+    authors = []
+    for creator in each("creator"):
+        surname, _, given = creator.partition(", ")
+        authors.append(AuthorRecord(name=clean_person_name(f"{given} {surname}".strip())))
+    return _record(
+        arxiv_id=arxiv_id,
+        version=None,
+        title=" ".join(each("title")),
+        abstract=abstract_text(abstract),
+        authors=tidy_structured_authors(authors),
+        categories=(),
+        published=days[0] if days else None,
+        updated=days[-1] if days else None,
+        doi=doi,
+        journal_ref=journal_ref,
+        comment=comment,
+        withdrawn=is_withdrawal_comment(comment),
+        format=RecordFormat.OAI_DC,
+        dates_precision=DatePrecision.DAY,
+        version_at_least=2 if len(set(days)) > 1 else 1,
+    )
+
+
+_OAI_READERS = {
+    f"{{{OAI_ARXIV_RAW}}}arXivRaw": _arxiv_raw,
+    f"{{{OAI_ARXIV}}}arXiv": _arxiv_plain,
+    f"{{{OAI_DC}}}dc": _oai_dc,
+}
+
+
+def _eastern_day(value: str, *, field: str) -> datetime | None:
+    """A day of arXiv's calendar ("2008-11-21") as that day's midnight in US Eastern time: the
+    moment it begins, so it reads as the same day there, and never as a time of day."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        raise ArxivParseError(f"unreadable {field} date {value!r}") from None
+    return datetime(day.year, day.month, day.day, tzinfo=ARXIV_TIME_ZONE).astimezone(UTC)
+
+
+def abstract_text(raw: str | None) -> str:
+    """An abstract with its paragraphs: arXiv wraps lines and starts each paragraph on an
+    indented line. Paragraphs are kept apart by a blank line, their lines joined."""
+    if not raw or not raw.strip():
+        return ""
+    paragraphs: list[list[str]] = []
+    for line in raw.strip("\n").splitlines():
+        if not line.strip():
+            paragraphs.append([])
+            continue
+        if not paragraphs or (line[:1].isspace() and paragraphs[-1]):
+            paragraphs.append([])
+        paragraphs[-1].append(line.strip())
+    return "\n\n".join(" ".join(lines) for lines in paragraphs if lines)

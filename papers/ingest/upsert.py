@@ -7,6 +7,7 @@ records), and a single record goes through the same code as a batch of one.
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection, transaction
 from django.db.models.functions import Coalesce
@@ -18,6 +19,7 @@ from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.catalogue.search import search_documents_refresh
 from papers.catalogue.viewer_cache import papers_listed_changed
 from papers.ingest.bulk import insert_rows, model_columns
+from papers.ingest.precedence import arxiv_day, groups_won, latest_version, record_key
 from papers.ingest.tasks import enrichment_enqueue
 from papers.models import (
     Author,
@@ -47,23 +49,11 @@ class UpsertResult:
 def _record_version(record: PaperRecord) -> int:
     if record.version is not None:
         return record.version
-    return max((v.number for v in record.versions), default=1)
-
-
-def _dates_are_days(record: PaperRecord) -> bool:
-    # The OAI ``arXiv`` format (the one without version numbers) dates to the day only.
-    return record.version is None
-
-
-def _is_newer(record: PaperRecord, paper: Paper) -> bool:
-    if record.version is not None:
-        return record.version > paper.version
-    # The OAI ``arXiv`` format names no version: only a later date means a newer one.
-    return record.updated is not None and record.updated > paper.updated
+    return max((v.number for v in record.versions), default=record.version_at_least)
 
 
 def paper_upsert(*, record: PaperRecord, source: str = MetadataSource.FILE) -> UpsertResult:
-    """Create the paper or bring it up to a newer version; an equal or older one changes nothing."""
+    """Create the paper or merge the record into it (papers/ingest/precedence.py)."""
     return papers_upsert(records=[record], source=source)[0]
 
 
@@ -71,6 +61,10 @@ def papers_upsert(
     *, records: Sequence[PaperRecord], source: str = MetadataSource.FILE
 ) -> list[UpsertResult]:
     """Upsert a batch of records in one transaction; results in the order of ``records``.
+
+    Each record is merged into what is stored, field group by field group, as
+    papers/ingest/precedence.py weighs them: whatever order records of a paper arrive in,
+    from whichever formats, the paper ends the same.
 
     Concurrent upserts of the same ids (two workers, a harvest and an import) are serialised
     by transaction-scoped advisory locks taken in id order, so one creates and the other finds
@@ -90,18 +84,31 @@ def papers_upsert(
             p.arxiv_id: p
             for p in Paper.objects.select_for_update().filter(arxiv_id__in=list(newest))
         }
+        versions = _stored_versions(list(held.values()))
         created, updated, unchanged = [], [], []
+        replace_authors, replace_categories = [], []
         for arxiv_id, record in newest.items():
             paper = held.get(arxiv_id)
             if paper is None:
                 paper = Paper(arxiv_id=arxiv_id, created_at=now)
                 created.append((paper, record))
-            elif _is_newer(record, paper):
+            provenance = dict(paper.provenance or {})
+            won = groups_won(record, provenance)
+            known = {n: arxiv_day(v.submitted) for n, v in versions.get(paper.pk, {}).items()}
+            known |= {v.number: arxiv_day(v.submitted) for v in record.versions}
+            changed = _apply_fields(paper, record, won, known)
+            if "authors" in won and _list_changed(paper, "author_list", _authors_list(record)):
+                replace_authors.append((paper, record))
+                changed = True
+            if "text" in won and _list_changed(paper, "category_list", list(record.categories)):
+                replace_categories.append((paper, record))
+                changed = True
+            new_versions = {v.number for v in record.versions} - versions.get(paper.pk, {}).keys()
+            if paper.pk is not None:  # held: updated when anything of it changed
+                if not (changed or new_versions):
+                    unchanged.append(paper)
+                    continue
                 updated.append((paper, record))
-            else:
-                unchanged.append(paper)
-                continue
-            _apply_fields(paper, record)
             paper.metadata_source = source
             paper.modified_at = now
             if live:
@@ -117,10 +124,15 @@ def papers_upsert(
             for paper in unchanged:
                 paper.metadata_source, paper.metadata_fetched_at = source, now
         changed = created + updated
-        _replace_authorships(changed, replacing=[paper for paper, _ in updated])
+        held_ids = {paper.pk for paper in held.values()}
+        _replace_authorships(
+            replace_authors, replacing=[p for p, _ in replace_authors if p.pk in held_ids]
+        )
         search_documents_refresh(paper_ids=[paper.pk for paper, _ in changed])
-        _replace_categories(changed, replacing=[paper for paper, _ in updated])
-        _merge_versions(changed, new_ids={paper.pk for paper, _ in created})
+        _replace_categories(
+            replace_categories, replacing=[p for p, _ in replace_categories if p.pk in held_ids]
+        )
+        _merge_versions(changed, versions)
         # Bulk writes send no signals: cached pages are dropped here (a paper new to us has
         # none yet).
         touched = [paper.arxiv_id for paper, _ in updated]
@@ -149,10 +161,13 @@ def papers_upsert(
 LIVE_SOURCES = frozenset({MetadataSource.ARXIV_API, MetadataSource.ARXIV_OAI})
 
 _PAPER_FIELDS = [
-    "version", "title", "abstract", "published", "updated", "primary_category", "withdrawn",
-    "comment", "journal_ref", "doi", "license", "code_url", "metadata_source",
-    "metadata_fetched_at", "modified_at",
+    "version", "version_known", "title", "abstract", "published", "published_precision",
+    "updated", "updated_precision", "primary_category", "withdrawn", "comment", "journal_ref",
+    "doi", "license", "code_url", "provenance", "metadata_source", "metadata_fetched_at",
+    "modified_at",
 ]  # fmt: skip
+# What a record may change (the rest says where and when it was fetched).
+_RECORD_FIELDS = _PAPER_FIELDS[:-3]
 
 
 _PAPER_COLUMNS = model_columns(Paper)
@@ -170,14 +185,27 @@ def _insert_papers(papers: list[Paper]) -> None:
         paper._state.adding = False
 
 
+def _authors_list(record: PaperRecord) -> list:
+    return [[author.name, list(author.affiliations)] for author in record.authors]
+
+
+def _list_changed(paper: Paper, name: str, value: list) -> bool:
+    """Whether a list the paper's rows hold (its authors, its categories) is to be replaced
+    by the record's: the list last stored is kept in ``provenance`` to compare with. An empty
+    list (a format without it) keeps what another record gave."""
+    if not value or paper.provenance.get(name) == value:
+        return False
+    paper.provenance[name] = value
+    return True
+
+
 def _newest_per_id(records: Sequence[PaperRecord]) -> dict[str, PaperRecord]:
+    """One record per paper of a batch: the one precedence ranks highest for the latest
+    version (a page rarely lists a paper twice)."""
     newest: dict[str, PaperRecord] = {}
     for record in records:
         known = newest.get(record.arxiv_id)
-        if known is None or (_record_version(record), record.updated) > (
-            _record_version(known),
-            known.updated,
-        ):
+        if known is None or record_key(record, "latest") > record_key(known, "latest"):
             newest[record.arxiv_id] = record
     return newest
 
@@ -214,26 +242,40 @@ def paper_mark_deleted(*, arxiv_id: str) -> bool:
     return bool(updated)
 
 
-def _apply_fields(paper: Paper, record: PaperRecord) -> None:
-    paper.version = max(_record_version(record), paper.version or 1)
-    paper.title = record.title
-    paper.abstract = record.abstract
-    if not (
-        _dates_are_days(record)
-        and paper.published is not None
-        and paper.published.date() == record.published.date()
-    ):
+def _apply_fields(paper: Paper, record: PaperRecord, won: dict, known: dict) -> bool:
+    """Give the paper the record's values of the field groups it won (papers/ingest/
+    precedence.py); ``known`` maps every numbered version to its day. True when a stored
+    value changed."""
+    before = {name: getattr(paper, name) for name in _RECORD_FIELDS}
+    provenance = dict(paper.provenance or {})
+    if "published" in won:
         paper.published = record.published
-    paper.updated = max(record.updated or record.published, paper.published)
-    paper.primary_category = record.primary_category
-    paper.withdrawn = record.withdrawn
-    paper.comment = record.comment
-    paper.journal_ref = record.journal_ref
-    # Fields a record may not carry keep what another source (OpenAlex, a curator) gave.
-    paper.doi = record.doi or paper.doi
-    paper.license = record.license or paper.license
-    if not paper.code_url and record.code_url:
-        paper.code_url = record.code_url
+        paper.published_precision = record.dates_precision
+    if "latest" in won:
+        paper.updated = record.updated or record.published
+        paper.updated_precision = record.dates_precision
+        paper.withdrawn = record.withdrawn
+        day = arxiv_day(paper.updated).isoformat()
+        provenance["latest_claim"] = [record.version, record.version_at_least, day]
+    claim = provenance.get("latest_claim")
+    claim = None if claim is None else (claim[0], claim[1], date.fromisoformat(claim[2]))
+    paper.version, paper.version_known = latest_version(claim, known)
+    if "text" in won:
+        paper.title = record.title
+        paper.abstract = record.abstract
+        paper.comment = record.comment
+        paper.journal_ref = record.journal_ref
+        # Fields a record may not carry keep what another source (OpenAlex, a curator) gave.
+        paper.primary_category = record.primary_category or paper.primary_category
+        paper.doi = record.doi or paper.doi
+        paper.license = record.license or paper.license
+        if not paper.code_url and record.code_url:
+            paper.code_url = record.code_url
+    if paper.updated is None or paper.updated < paper.published:
+        paper.updated, paper.updated_precision = paper.published, paper.published_precision
+    provenance.update(won)
+    paper.provenance = provenance
+    return any(getattr(paper, name) != value for name, value in before.items())
 
 
 def _authors_by_name(names: set[str]) -> dict[str, int]:
@@ -327,27 +369,33 @@ def _replace_categories(changed: list[tuple[Paper, PaperRecord]], *, replacing: 
     )
 
 
-def _merge_versions(changed: list[tuple[Paper, PaperRecord]], *, new_ids: set[int]) -> None:
-    """Add versions we lack and complete known ones (day-only dates keep precise times)."""
-    # Only papers we held before can have versions already.
-    held = [paper for paper, _ in changed if paper.pk not in new_ids]
-    existing = (
-        {(v.paper_id, v.number): v for v in PaperVersion.objects.filter(paper__in=held)}
-        if held
-        else {}
-    )
+def _stored_versions(papers: list[Paper]) -> dict[int, dict[int, PaperVersion]]:
+    """The versions stored for these papers: paper id → number → version (one query)."""
+    if not papers:
+        return {}
+    stored: dict[int, dict[int, PaperVersion]] = {}
+    for version in PaperVersion.objects.filter(paper__in=papers):
+        stored.setdefault(version.paper_id, {})[version.number] = version
+    return stored
+
+
+def _merge_versions(
+    changed: list[tuple[Paper, PaperRecord]], stored: dict[int, dict[int, PaperVersion]]
+) -> None:
+    """Add the versions a record numbers that are not stored, and complete stored ones (a size,
+    a withdrawal): every record numbering versions gives exact times."""
     new, completed = [], []
     for paper, record in changed:
-        keep_times = _dates_are_days(record)
+        existing = stored.get(paper.pk, {})
         for version in record.versions:
-            known = existing.get((paper.pk, version.number))
+            known = existing.get(version.number)
             if known is None:
                 new.append(
                     (paper.pk, version.number, version.submitted, version.size, version.withdrawn)
                 )
                 continue
             changes = {
-                "submitted": known.submitted if keep_times else version.submitted,
+                "submitted": version.submitted,
                 "withdrawn": version.withdrawn or known.withdrawn,
                 "size": version.size or known.size,
             }

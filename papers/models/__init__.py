@@ -5,6 +5,7 @@ from papers.models.jobs import HarvestRun, ImportJob, JobStatus
 from papers.models.neighbours import NeighbourChoice, PaperNeighbour
 from papers.models.pages import PendingPageRefresh
 from papers.models.paper import (
+    DatePrecision,
     MetadataSource,
     Paper,
     PaperQuerySet,
@@ -21,6 +22,7 @@ __all__ = [
     "Citation",
     "Collection",
     "CollectionItem",
+    "DatePrecision",
     "HarvestRun",
     "ImportJob",
     "Institution",

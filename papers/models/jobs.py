@@ -86,6 +86,14 @@ class HarvestRun(models.Model):
     records_updated = models.PositiveIntegerField(default=0)
     records_unchanged = models.PositiveIntegerField(default=0)
     records_deleted = models.PositiveIntegerField(default=0)
+    records_skipped = models.PositiveIntegerField(
+        default=0, help_text="Records that could not be read; the rest of their page was stored."
+    )
+    skipped = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The latest skipped records: [{page, identifier, reason}] (at most 200).",
+    )
     errors = models.JSONField(default=list, blank=True, help_text="[{at, page, error}]")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

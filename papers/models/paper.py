@@ -48,15 +48,36 @@ class MetadataSource(models.TextChoices):
     SYNTHETIC = "synthetic", "synthetic data"
 
 
+class DatePrecision(models.TextChoices):
+    SECOND = "second", "exact time"
+    # A day of arXiv's calendar (US Eastern), stored as its midnight there.
+    DAY = "day", "day only (US Eastern)"
+
+
 class Paper(models.Model):
     """One arXiv paper, keyed by its versionless id; the fields follow its latest version."""
 
     arxiv_id = models.CharField(max_length=40, unique=True, help_text="Versionless, canonical.")
-    version = models.PositiveSmallIntegerField(default=1, help_text="Latest version we hold.")
+    version = models.PositiveSmallIntegerField(
+        default=1, help_text="Latest version we know of (at least this one when not known)."
+    )
+    version_known = models.BooleanField(
+        default=True,
+        help_text="Whether the latest version's number is known; a source giving only dates "
+        "says there is at least ``version``.",
+    )
     title = models.TextField()
-    abstract = models.TextField(blank=True)
+    abstract = models.TextField(blank=True, help_text="Paragraphs apart by a blank line.")
     published = models.DateTimeField(help_text="Date of version 1.")
+    published_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.SECOND
+    )
     updated = models.DateTimeField(help_text="Date of the latest version.")
+    updated_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.SECOND
+    )
+    # Which record gave each group of fields, as papers/ingest/precedence.py weighs them.
+    provenance = models.JSONField(default=dict, blank=True, editable=False)
     primary_category = models.CharField(max_length=32, blank=True)
     topics = models.ManyToManyField(Topic, through="PaperTopic", related_name="papers")
     doi = models.CharField("DOI", max_length=255, blank=True)
@@ -139,13 +160,22 @@ class Paper(models.Model):
         return f"{self.get_absolute_url()}?show=all#{anchor}"
 
     @property
+    def _version_suffix(self) -> str:
+        # An unknown latest version: arXiv's versionless address is always the latest.
+        return f"v{self.version}" if self.version_known else ""
+
+    @property
     def abs_url(self) -> str:
-        return f"https://arxiv.org/abs/{self.arxiv_id}v{self.version}"
+        return f"https://arxiv.org/abs/{self.arxiv_id}{self._version_suffix}"
 
     @property
     def pdf_url(self) -> str | None:
         # A withdrawal has no PDF; earlier versions stay reachable from the abstract page.
-        return None if self.withdrawn else f"https://arxiv.org/pdf/{self.arxiv_id}v{self.version}"
+        return (
+            None
+            if self.withdrawn
+            else f"https://arxiv.org/pdf/{self.arxiv_id}{self._version_suffix}"
+        )
 
     @property
     def is_journal_article(self) -> bool:

@@ -45,7 +45,8 @@ def test_line_breaks_inside_names_affiliations_and_a_final_and():
     assert split_raw_authors(raw) == [
         A("Balázs Szegedy", ("Rényi Institute, Budapest",)),
         A("Thomas Müller", ("ETH Zürich",)),
-        A("Jean-Pierre Serre"),
+        # The affiliation after "and Lovász" is Serre's too: arXiv reads it so.
+        A("Jean-Pierre Serre", ("Eötvös Loránd University",)),
         A("László Lovász", ("Eötvös Loránd University",)),
     ]
 
@@ -91,8 +92,8 @@ def test_empty_and_trailing_separators():
     assert split_raw_authors("A. Author, ") == [A("A. Author")]
 
 
-def test_unbalanced_parenthesis_is_left_in_the_name():
-    assert split_raw_authors("Alice (MIT") == [A("Alice (MIT")]
+def test_an_unclosed_parenthesis_is_closed():
+    assert split_raw_authors("Alice (MIT") == [A("Alice", ("MIT",))]
 
 
 @pytest.mark.parametrize(

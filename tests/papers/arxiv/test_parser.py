@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from papers.arxiv.parser import ArxivErrorFeed, ArxivParseError, OaiError, parse_document
-from papers.arxiv.records import AuthorRecord, VersionRecord
+from papers.arxiv.records import AuthorRecord, DatePrecision, SkippedRecord, VersionRecord
 from tests.support import paths
 
 FIXTURES = paths.FIXTURES / "arxiv"
@@ -97,9 +97,9 @@ def test_latex_is_kept_as_written():
     )
 
 
-def test_doi_is_lower_case_and_journal_ref_kept():
+def test_doi_is_kept_as_given_and_journal_ref_kept():
     record = by_id(parse("api_new_format.xml"))["2203.14101"]
-    assert record.doi == "10.1109/tpami.2023.3242526"
+    assert record.doi == "10.1109/TPAMI.2023.3242526"  # as given
     assert record.journal_ref == "IEEE Trans. Pattern Anal. Mach. Intell. 45 (2023) 1-20"
     assert record.comment == "This report has been submitted to TPAMI"
     assert record.code_url == ""
@@ -146,7 +146,7 @@ def test_old_format_wrapped_title_and_abstract_are_collapsed_latex_kept():
     )
     assert record.comment == "12 pages, harvmac; v2: references added"
     assert record.journal_ref == "Phys.Rev.Lett. 80 (1998) 4859-4862"
-    assert record.doi == "10.1103/physrevlett.80.4859"
+    assert record.doi == "10.1103/PhysRevLett.80.4859"
     assert record.authors == (
         AuthorRecord("Juan Martín Maldacena", ("Harvard University",)),
         AuthorRecord("Thomas Müller", ()),
@@ -246,9 +246,16 @@ def test_atom_entry_without_title_is_refused():
     data = read("api_paged.xml").replace(
         b"<title>Calibrated Uncertainty for Graph Neural Networks</title>", b"<title></title>"
     )
-    with pytest.raises(ArxivParseError) as excinfo:
-        parse_document(data)
-    assert str(excinfo.value) == "entry http://arxiv.org/abs/2511.01301v1 has no title"
+    feed = parse_document(data)
+    # Skipped with its id and the reason; the rest of the page is read.
+    assert feed.skipped == (
+        SkippedRecord(
+            "http://arxiv.org/abs/2511.01301v1",
+            "entry http://arxiv.org/abs/2511.01301v1 has no title",
+        ),
+    )
+    assert "2511.01301" not in {record.arxiv_id for record in feed.records}
+    assert feed.records
 
 
 # --- OAI-PMH arXivRaw ------------------------------------------------------------------------
@@ -282,7 +289,7 @@ def test_arxivraw_versions_sizes_and_rfc822_dates_in_utc():
         AuthorRecord("C.-P. Yuan"),
     )
     assert record.categories == ("hep-ph",)
-    assert record.doi == "10.1103/physrevd.76.013009"
+    assert record.doi == "10.1103/PhysRevD.76.013009"
     assert record.journal_ref == "Phys.Rev.D76:013009,2007"
     assert record.withdrawn is False
 
@@ -302,7 +309,8 @@ def test_arxivraw_withdrawn_last_version_and_raw_authors():
     assert record.authors == (
         AuthorRecord("Balázs Szegedy", ("Rényi Institute, Budapest",)),
         AuthorRecord("Thomas Müller", ("ETH Zürich",)),
-        AuthorRecord("Jean-Pierre Serre", ()),
+        # An affiliation after an author belongs to those before without one, as on arXiv.
+        AuthorRecord("Jean-Pierre Serre", ("Eötvös Loránd University",)),
         AuthorRecord("László Lovász", ("Eötvös Loránd University",)),
     )
     assert record.title == (
@@ -335,18 +343,19 @@ def test_arxivraw_impossible_version_label_is_refused():
     data = read("oai_arxivraw_last_page.xml").replace(
         b'<version version="v1">', b'<version version="v40000">'
     )
-    with pytest.raises(ArxivParseError) as excinfo:
-        parse_document(data)
-    assert str(excinfo.value) == "2511.00042: unreadable version label 'v40000'"
+    feed = parse_document(data)
+    assert feed.skipped == (
+        SkippedRecord("2511.00042", "2511.00042: unreadable version label 'v40000'"),
+    )
+    assert feed.records == ()
 
 
 def test_arxivraw_record_without_title_is_refused():
     data = read("oai_arxivraw_last_page.xml").replace(
         b"<title>Retrieval-Augmented Agents for\n  Theorem Proving</title>", b"<title/>"
     )
-    with pytest.raises(ArxivParseError) as excinfo:
-        parse_document(data)
-    assert str(excinfo.value) == "2511.00042: record without a title"
+    feed = parse_document(data)
+    assert feed.skipped == (SkippedRecord("2511.00042", "2511.00042: record without a title"),)
 
 
 # --- OAI-PMH arXiv format --------------------------------------------------------------------
@@ -367,10 +376,12 @@ def test_arxiv_format_authors_from_keyname_and_forenames():
 
 def test_arxiv_format_has_no_version_number_and_day_dates():
     record = by_id(parse("oai_arxiv_format.xml"))["0812.4360"]
-    assert record.version is None
-    assert record.published == utc(2008, 12, 23)
-    assert record.updated == utc(2010, 4, 15)
-    assert record.versions == (VersionRecord(1, utc(2008, 12, 23)),)
+    assert (record.version, record.version_at_least) == (None, 2)  # updated: at least v2
+    # Days of arXiv's calendar (US Eastern): their midnight there, never a time of day.
+    assert record.dates_precision == DatePrecision.DAY
+    assert record.published == utc(2008, 12, 23, 5)
+    assert record.updated == utc(2010, 4, 15, 4)  # summer time
+    assert record.versions == ()
     assert record.categories == ("cs.AI", "cs.NE")
     assert record.journal_ref == "Lecture Notes in Computer Science 5499 (2009) 48-76"
 

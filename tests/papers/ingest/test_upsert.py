@@ -128,7 +128,7 @@ def test_create_stores_every_field():
     ]
 
     roadmap = Paper.objects.get(arxiv_id="2203.14101")
-    assert roadmap.doi == "10.1109/tpami.2023.3242526"
+    assert roadmap.doi == "10.1109/TPAMI.2023.3242526"  # as given
     assert roadmap.journal_ref == "IEEE Trans. Pattern Anal. Mach. Intell. 45 (2023) 1-20"
     assert roadmap.abstract.endswith(
         "We review $O(n^2)$ attention and the $\\mathcal{L}_{\\text{MLM}}$ objective, "
@@ -189,7 +189,7 @@ def test_newer_version_updates_fields_and_adds_history():
     assert roadmap.version == 4
     assert roadmap.updated == utc(2022, 4, 1, 7, 48, 55)
     assert roadmap.published == utc(2022, 3, 26, 15, 38)
-    assert roadmap.doi == "10.1109/tpami.2023.3242526"
+    assert roadmap.doi == "10.1109/TPAMI.2023.3242526"  # as given
     assert roadmap.comment == "This report has been submitted to TPAMI"
     # v4's comment names no repository: the one found in v2 stays.
     assert roadmap.code_url == "https://github.com/BAAI-WuDao/BMRoadmap"
@@ -230,17 +230,27 @@ def test_authors_follow_the_newer_versions_order_and_additions():
     assert Author.objects.filter(name="Sha Yuan").count() == 1
 
 
-def test_older_version_changes_nothing():
+def test_an_older_version_changes_no_field_and_adds_the_version_it_numbers():
     upsert_all("api_new_format.xml")
     before = db_snapshot()
     assert upsert_all("api_older_versions.xml") == {
-        "1706.03762": Outcome.UNCHANGED,
-        "2203.14101": Outcome.UNCHANGED,
+        "1706.03762": Outcome.UPDATED,
+        "2203.14101": Outcome.UPDATED,
     }
-    assert db_snapshot() == before
+    after = db_snapshot()
+    assert {k: v for k, v in after.items() if k not in ("versions", "papers")} == {
+        k: v for k, v in before.items() if k not in ("versions", "papers")
+    }
     paper = Paper.objects.get(arxiv_id="1706.03762")
-    assert paper.version == 7
+    assert (paper.version, paper.version_known) == (7, True)
     assert [name for _, name, _ in authors_of("1706.03762")][-1] == "Illia Polosukhin"
+    # v5's exact time joins the history; nothing else of the paper moved.
+    assert [number for number, *_ in versions_of("1706.03762")] == [1, 5, 7]
+    keep = ("title", "abstract", "updated", "published", "comment", "doi", "withdrawn")
+    assert [{k: p[k] for k in keep} for p in after["papers"]] == [
+        {k: p[k] for k in keep} for p in before["papers"]
+    ]
+    assert upsert_all("api_older_versions.xml")["1706.03762"] == Outcome.UNCHANGED
 
 
 def test_code_url_is_only_filled_when_empty():
@@ -311,7 +321,7 @@ def test_withdrawal_arriving_as_a_new_arxivraw_version():
     assert authors_of("1502.05123") == [
         (0, "Balázs Szegedy", ["Rényi Institute, Budapest"]),
         (1, "Thomas Müller", ["ETH Zürich"]),
-        (2, "Jean-Pierre Serre", []),
+        (2, "Jean-Pierre Serre", ["Eötvös Loránd University"]),
         (3, "László Lovász", ["Eötvös Loránd University"]),
     ]
     assert paper.license == "http://arxiv.org/licenses/nonexclusive-distrib/1.0/"
@@ -320,7 +330,8 @@ def test_withdrawal_arriving_as_a_new_arxivraw_version():
 def test_deleted_oai_record_marks_the_paper_withdrawn_and_keeps_it():
     upsert_all("api_old_format.xml")
     summary = import_feed_file(FIXTURES / "oai_arxivraw_page1.xml")
-    assert (summary.created, summary.updated, summary.unchanged, summary.deleted) == (1, 0, 1, 1)
+    # 0704.0001 again, from arXivRaw: its text is kept over the API's.
+    assert (summary.created, summary.updated, summary.unchanged, summary.deleted) == (1, 1, 0, 1)
     paper = Paper.objects.get(arxiv_id="hep-th/9901001")
     assert paper.withdrawn is True
     assert paper.pdf_url is None
@@ -347,16 +358,20 @@ def test_deleted_record_of_an_unknown_paper_creates_nothing():
 def test_arxiv_format_record_newer_by_date_updates():
     upsert_all("api_old_format.xml")
     outcomes = upsert_all("oai_arxiv_format.xml")
-    # 0812.4360 changed on 2010-04-15, after the v2 we hold (2009-04-15); 0704.0001 did not.
-    assert outcomes == {"0812.4360": Outcome.UPDATED, "0704.0001": Outcome.UNCHANGED}
+    # 0812.4360 changed on 2010-04-15, after the v2 we hold (2009-04-15); 0704.0001 takes
+    # this format's text and authors over the API's (papers/ingest/precedence.py).
+    assert outcomes == {"0812.4360": Outcome.UPDATED, "0704.0001": Outcome.UPDATED}
 
     paper = Paper.objects.get(arxiv_id="0812.4360")
     assert paper.journal_ref == "Lecture Notes in Computer Science 5499 (2009) 48-76"
     assert paper.comment == "35 pages, 3 figures; v3: journal version"
-    assert paper.updated == utc(2010, 4, 15)
-    # The record names no version and dates to the day: the precise times we hold stay.
-    assert paper.version == 2
-    assert paper.published == utc(2008, 12, 23, 14, 53, 40)
+    # A version after the v2 we hold, whose number the record does not give: at least v3,
+    # dated to the day, and linked without a number.
+    assert (paper.version, paper.version_known) == (3, False)
+    assert (paper.updated, paper.updated_precision) == (utc(2010, 4, 15, 4), "day")
+    assert paper.abs_url == "https://arxiv.org/abs/0812.4360"
+    # Version 1's exact time stays.
+    assert (paper.published, paper.published_precision) == (utc(2008, 12, 23, 14, 53, 40), "second")
     assert versions_of("0812.4360") == [
         (1, utc(2008, 12, 23, 14, 53, 40), "", False),
         (2, utc(2009, 4, 15, 14, 12, 3), "", False),
@@ -365,8 +380,8 @@ def test_arxiv_format_record_newer_by_date_updates():
         (0, "Jürgen Schmidhuber", ["IDSIA", "University of Lugano"]),
         (1, "Alex Graves", []),
     ]
-    # The unchanged one keeps the API's spelling of its authors.
-    assert authors_of("0704.0001")[3] == (3, "C. -P. Yuan", [])
+    assert authors_of("0704.0001")[3] == (3, "C. -P. Yuan", [])  # as both formats spell it
+    assert Paper.objects.get(arxiv_id="0704.0001").provenance["authors"][-1] == 4  # arXiv
 
 
 def test_arxiv_format_record_creates_a_paper():
@@ -375,21 +390,19 @@ def test_arxiv_format_record_creates_a_paper():
         "0704.0001": Outcome.CREATED,
     }
     paper = Paper.objects.get(arxiv_id="0812.4360")
-    assert (paper.version, paper.published, paper.updated) == (
-        1,
-        utc(2008, 12, 23),
-        utc(2010, 4, 15),
-    )
-    assert versions_of("0812.4360") == [(1, utc(2008, 12, 23), "", False)]
-    # The same day again is not newer.
+    # Updated once at least; days of arXiv's calendar, never a time of day.
+    assert (paper.version, paper.version_known) == (2, False)
+    assert (paper.published, paper.updated) == (utc(2008, 12, 23, 5), utc(2010, 4, 15, 4))
+    assert (paper.published_precision, paper.updated_precision) == ("day", "day")
+    assert versions_of("0812.4360") == []
+    # The same record again changes nothing.
     assert upsert_all("oai_arxiv_format.xml")["0812.4360"] == Outcome.UNCHANGED
-    # The API's v2 is a newer version number: it brings precise dates.
+    # The API's v2 brings v1's exact time and numbered versions; the record of 2010 still
+    # says a later version exists.
     assert upsert_all("api_old_format.xml")["0812.4360"] == Outcome.UPDATED
     paper.refresh_from_db()
-    assert (paper.version, paper.published) == (2, utc(2008, 12, 23, 14, 53, 40))
-
-
-# --- files: errors store nothing, one transaction per file -----------------------------------
+    assert (paper.published, paper.published_precision) == (utc(2008, 12, 23, 14, 53, 40), "second")
+    assert (paper.version, paper.version_known, paper.updated_precision) == (3, False, "day")
 
 
 def test_error_feed_stores_nothing():
@@ -403,7 +416,7 @@ def test_a_failure_midway_through_a_file_rolls_the_whole_file_back(monkeypatch):
     before = db_snapshot()
     written_before_the_failure = []
 
-    def fail_after_papers_and_authors_are_written(changed, **kwargs):
+    def fail_after_papers_and_authors_are_written(changed, stored):
         written_before_the_failure.extend(
             Paper.objects.filter(version=7).values_list("arxiv_id", flat=True)
         )
@@ -427,9 +440,10 @@ def test_two_threads_creating_the_same_new_paper_end_with_one(monkeypatch):
     start = threading.Barrier(2, timeout=20)
     apply_fields = ingest._apply_fields
 
-    def apply_fields_slowly(paper, rec):
-        apply_fields(paper, rec)
+    def apply_fields_slowly(*args):
+        changed = apply_fields(*args)
         time.sleep(0.3)
+        return changed
 
     monkeypatch.setattr(ingest, "_apply_fields", apply_fields_slowly)
     outcomes, errors = [], []
