@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('papers', '0016_collection_is_hidden'),
+        ('papers', '0019_institution_ror_url'),
     ]
 
     operations = [
