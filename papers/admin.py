@@ -63,9 +63,18 @@ ENRICHMENT_FIELDS = (
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
     extra = 0
-    fields = ("position", "author", "institutions")
-    autocomplete_fields = ("author", "institutions")
+    fields = ("position", "author", "openalex_match", "affiliation_list")
+    readonly_fields = ("openalex_match", "affiliation_list")
+    autocomplete_fields = ("author",)
     ordering = ("position",)
+    show_change_link = True  # institutions and the OpenAlex match are edited there
+
+    @admin.display(description="institutions (primary first)")
+    def affiliation_list(self, authorship: Authorship) -> str:
+        return "; ".join(i.name for i in authorship.affiliations) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("institution_links__institution")
 
 
 class PaperTopicInline(admin.TabularInline):
