@@ -32,6 +32,7 @@ class Migration(migrations.Migration):
                     ("ambiguous", "several OpenAlex authors fit"),
                 ],
                 db_default="",
+                default="",
                 max_length=16,
                 verbose_name="OpenAlex match",
             ),
@@ -39,7 +40,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="authorship",
             name="openalex_match_reason",
-            field=models.CharField(blank=True, db_default="", max_length=300, verbose_name="why"),
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=300, verbose_name="why"
+            ),
         ),
         migrations.AddIndex(
             model_name="authorship",

@@ -116,9 +116,12 @@ class Authorship(models.Model):
         max_length=16,
         blank=True,
         choices=OpenAlexMatch.choices,
+        default=OpenAlexMatch.NOT_CHECKED,
         db_default=OpenAlexMatch.NOT_CHECKED,
     )
-    openalex_match_reason = models.CharField("why", max_length=300, blank=True, db_default="")
+    openalex_match_reason = models.CharField(
+        "why", max_length=300, blank=True, default="", db_default=""
+    )
     # The OpenAlex names this authorship was weighed against, for staff reviewing a match.
     # Database defaults too: imports COPY authorships without these columns.
     openalex_candidates = models.JSONField(
