@@ -944,9 +944,13 @@ def _write_chunk(
     writer.insert(
         Authorship.institutions.through,
         [
-            {"authorship_id": authorship_id, "institution_id": institution_ids[inst]}
+            {
+                "authorship_id": authorship_id,
+                "institution_id": institution_ids[inst],
+                "position": position,
+            }
             for authorship_id, (*_, insts) in zip(authorship_ids, authorships, strict=True)
-            for inst in insts
+            for position, inst in enumerate(insts)
         ],
         with_id=False,
     )

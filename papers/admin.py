@@ -17,6 +17,7 @@ from papers.models import (
     Author,
     AuthorMerge,
     Authorship,
+    AuthorshipInstitution,
     Collection,
     CollectionItem,
     HarvestRun,
@@ -24,6 +25,7 @@ from papers.models import (
     Institution,
     JobStatus,
     NeighbourChoice,
+    OpenAlexMatch,
     Paper,
     PaperNeighbour,
     PaperTopic,
@@ -63,15 +65,86 @@ ENRICHMENT_FIELDS = (
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
     extra = 0
-    fields = ("position", "author", "institutions")
-    autocomplete_fields = ("author", "institutions")
+    fields = ("position", "author", "openalex_match", "affiliation_list")
+    readonly_fields = ("openalex_match", "affiliation_list")
+    autocomplete_fields = ("author",)
     ordering = ("position",)
+    show_change_link = True  # institutions and the OpenAlex match are edited there
+
+    @admin.display(description="institutions (primary first)")
+    def affiliation_list(self, authorship: Authorship) -> str:
+        return "; ".join(i.name for i in authorship.affiliations) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("institution_links__institution")
+
+
+class AuthorshipInstitutionInline(admin.TabularInline):
+    model = AuthorshipInstitution
+    extra = 0
+    fields = ("position", "institution", "source")
+    autocomplete_fields = ("institution",)
+    ordering = ("position",)
+
+
+class OpenAlexReviewFilter(admin.SimpleListFilter):
+    title = "OpenAlex match to review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "ambiguous or unmatched")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(openalex_match__in=OpenAlexMatch.needs_review())
+        return queryset
+
+
+@admin.register(Authorship)
+class AuthorshipAdmin(admin.ModelAdmin):
+    """Where staff see authors OpenAlex enrichment could not tie to a person, and why."""
+
+    list_display = (
+        "paper",
+        "position_shown",
+        "author",
+        "openalex_match",
+        "openalex_match_reason",
+        "candidates_shown",
+    )
+    list_filter = (OpenAlexReviewFilter, "openalex_match")
+    list_select_related = ("paper", "author")
+    search_fields = ("paper__arxiv_id", "author__name")
+    fields = (
+        "paper",
+        "position",
+        "author",
+        "openalex_match",
+        "openalex_match_reason",
+        "openalex_candidates",
+    )
+    readonly_fields = ("paper", "position", "openalex_match_reason", "openalex_candidates")
+    autocomplete_fields = ("author",)
+    inlines = (AuthorshipInstitutionInline,)
+    list_per_page = 100
+    show_full_result_count = False
+
+    @admin.display(description="#", ordering="position")
+    def position_shown(self, authorship: Authorship) -> int:
+        return authorship.position + 1
+
+    @admin.display(description="OpenAlex candidates")
+    def candidates_shown(self, authorship: Authorship) -> str:
+        return "; ".join(authorship.openalex_candidates) or "—"
+
+    def has_add_permission(self, request) -> bool:
+        return False  # authorships come from arXiv imports
 
 
 class PaperTopicInline(admin.TabularInline):
     model = PaperTopic
     extra = 0
-    fields = ("position", "topic", "source", "score")
+    fields = ("position", "topic", "source", "score", "is_primary")
     autocomplete_fields = ("topic",)
 
 

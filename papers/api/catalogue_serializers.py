@@ -5,9 +5,26 @@ from papers.api.query import JsonBodySerializer
 from papers.models import Paper
 
 
+class InstitutionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    ror = serializers.CharField(help_text="ROR id as a URL (https://ror.org/…), or empty.")
+    country_code = serializers.CharField(help_text="ISO 3166-1 alpha-2, or empty.")
+    primary = serializers.BooleanField(help_text="The author's primary affiliation (the first).")
+
+
 class AuthorSerializer(serializers.Serializer):
     name = serializers.CharField()
-    affiliations = serializers.ListField(child=serializers.CharField())
+    affiliations = serializers.ListField(
+        child=serializers.CharField(), help_text="Names in the paper's order, primary first."
+    )
+    institutions = InstitutionSerializer(many=True, help_text="The same, with ROR and country.")
+
+
+class TopicSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="OpenAlex id: T… (topics) or C… (older concepts).")
+    name = serializers.CharField()
+    score = serializers.FloatField(allow_null=True)
+    primary = serializers.BooleanField(help_text="OpenAlex's primary topic of the work.")
 
 
 class VersionSerializer(serializers.Serializer):
@@ -29,6 +46,7 @@ class PaperSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField()
     authors = serializers.SerializerMethodField()
     categories = serializers.SerializerMethodField()
+    topics = serializers.SerializerMethodField()
     versions = serializers.SerializerMethodField()
     counts = serializers.SerializerMethodField()
     abs_url = serializers.URLField()
@@ -45,6 +63,7 @@ class PaperSerializer(serializers.ModelSerializer):
             "authors",
             "primary_category",
             "categories",
+            "topics",
             "published",
             "updated",
             "doi",
@@ -66,13 +85,39 @@ class PaperSerializer(serializers.ModelSerializer):
     @extend_schema_field(AuthorSerializer(many=True))
     def get_authors(self, paper: Paper) -> list[dict]:
         return [
-            {"name": a.author.name, "affiliations": [i.name for i in a.institutions.all()]}
+            {
+                "name": a.author.name,
+                "affiliations": [i.name for i in a.affiliations],
+                "institutions": [
+                    {
+                        "name": i.name,
+                        "ror": i.ror_id,
+                        "country_code": i.country_code,
+                        "primary": position == 0,
+                    }
+                    for position, i in enumerate(a.affiliations)
+                ],
+            }
             for a in paper.authorships.all()
         ]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_categories(self, paper: Paper) -> list[str]:
         return [pt.topic.code for pt in paper.paper_topics.all() if pt.source == "arxiv"]
+
+    @extend_schema_field(TopicSerializer(many=True))
+    def get_topics(self, paper: Paper) -> list[dict]:
+        """OpenAlex's topics, the primary one first (arXiv's are ``categories``)."""
+        return [
+            {
+                "id": pt.topic.code,
+                "name": pt.topic.name,
+                "score": pt.score,
+                "primary": pt.is_primary,
+            }
+            for pt in paper.paper_topics.all()
+            if pt.source == "openalex"
+        ]
 
     @extend_schema_field(VersionSerializer(many=True))
     def get_versions(self, paper: Paper) -> list[dict]:

@@ -36,6 +36,8 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    Min,
+    Q,
     QuerySet,
     Value,
     Window,
@@ -100,11 +102,18 @@ def author_coauthors(*, author: Author, limit: int = COAUTHORS_SHOWN) -> list[Au
 
 
 def author_institutions(*, author: Author, limit: int = INSTITUTIONS_SHOWN) -> list[Institution]:
-    """Institutions the author gave on their papers, most papers first, with ``paper_count``."""
+    """Institutions the author gave on their papers, most papers first, with ``paper_count``;
+    among equals, one they gave as their primary affiliation (first) comes first."""
     return list(
         Institution.objects.filter(authorships__author=author)
-        .annotate(paper_count=Count("authorships__paper", distinct=True))
-        .order_by("-paper_count", "name", "pk")[:limit]
+        .annotate(
+            paper_count=Count("authorships__paper", distinct=True),
+            best_position=Min(
+                "authorship_links__position",
+                filter=Q(authorship_links__authorship__author=author),
+            ),
+        )
+        .order_by("-paper_count", "best_position", "name", "pk")[:limit]
     )
 
 

@@ -38,6 +38,7 @@ def paper_detail_context(paper: Paper) -> dict:
         "authors_shown": authorships[: selectors.AUTHORS_SHOWN],
         "authors_more": authorships[selectors.AUTHORS_SHOWN :],
         "categories": [pt.topic for pt in paper.paper_topics.all() if pt.source == "arxiv"],
+        "openalex_topics": [pt for pt in paper.paper_topics.all() if pt.source == "openalex"],
         "versions": list(paper.versions.all()),
         "institutions": selectors.paper_institutions(paper),
     }

@@ -8,7 +8,15 @@ from django.http import Http404
 
 from papers.arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from papers.curation.reactions import ReactionTally, paper_reactions
-from papers.models import Authorship, Collection, CollectionItem, Paper, PaperTopic, Vote
+from papers.models import (
+    Authorship,
+    Collection,
+    CollectionItem,
+    Paper,
+    PaperTopic,
+    Vote,
+    institution_links_prefetch,
+)
 
 # Authors shown before "and N more".
 AUTHORS_SHOWN = 10
@@ -25,7 +33,7 @@ def paper_detail_queryset() -> QuerySet[Paper]:
         Prefetch(
             "authorships",
             queryset=Authorship.objects.select_related("author")
-            .prefetch_related("institutions")
+            .prefetch_related(institution_links_prefetch())
             .order_by("position"),
         ),
         Prefetch("paper_topics", queryset=PaperTopic.objects.select_related("topic")),
@@ -188,9 +196,10 @@ def paper_list_queryset() -> QuerySet[Paper]:
 
 
 def paper_institutions(paper: Paper) -> list:
-    """Distinct institutions of a paper's authors, in author order (uses the prefetch)."""
+    """Distinct institutions of a paper's authors, in author order and each author's order
+    (primary first) (uses the prefetch)."""
     seen: dict[int, object] = {}
     for authorship in paper.authorships.all():
-        for institution in authorship.institutions.all():
+        for institution in authorship.affiliations:
             seen.setdefault(institution.pk, institution)
     return list(seen.values())

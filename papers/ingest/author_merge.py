@@ -160,7 +160,7 @@ def _move_authorships(
         links: dict[int, list[int]] = defaultdict(list)
         for authorship_id, institution_id in (
             through.objects.filter(authorship__in=[r["id"] for r in removed])
-            .order_by("pk")
+            .order_by("authorship", "position")
             .values_list("authorship_id", "institution_id")
         ):
             links[authorship_id].append(institution_id)
@@ -275,12 +275,12 @@ def _restore_authorships(merge: AuthorMerge) -> tuple[int, int, set[int]]:
                 pk__in={i for r in back_rows for i in r["institution_ids"]}
             ).values_list("pk", flat=True)
         )
+        # The ids were kept in the authorship's order, primary first.
         through.objects.bulk_create(
             [
-                through(authorship_id=r["id"], institution_id=i)
+                through(authorship_id=r["id"], institution_id=i, position=position)
                 for r in back_rows
-                for i in r["institution_ids"]
-                if i in existing
+                for position, i in enumerate(i for i in r["institution_ids"] if i in existing)
             ]
         )
         restored += len(back_rows)

@@ -7,8 +7,6 @@ show what was stored here.
 
 import enum
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -17,6 +15,7 @@ from django.utils import timezone
 
 from papers.catalogue.page_cache import paper_pages_invalidate
 from papers.catalogue.search import search_documents_refresh
+from papers.ingest.author_match import match_authors
 from papers.ingest.clients.http import FetchError
 from papers.ingest.clients.openalex import (
     ARXIV_DOI_PREFIX,
@@ -27,7 +26,16 @@ from papers.ingest.clients.openalex import (
     normalise_doi,
     openalex_enabled,
 )
-from papers.models import Author, Authorship, Citation, Institution, Paper, PaperTopic, Topic
+from papers.models import (
+    Author,
+    Authorship,
+    AuthorshipInstitution,
+    Citation,
+    Institution,
+    Paper,
+    PaperTopic,
+    Topic,
+)
 from papers.researchmap.tasks import neighbours_enqueue
 
 NOT_FOUND = "not found in OpenAlex"
@@ -82,33 +90,6 @@ def papers_due_for_refresh(*, limit: int) -> list[int]:
     return never + list(oldest.values_list("id", flat=True)[: limit - len(never)])
 
 
-def names_agree(arxiv_name: str, openalex_name: str) -> bool:
-    """Same person by name: equal words (in any order), or same surname and first initial."""
-    ours, theirs = _name_words(arxiv_name), _name_words(openalex_name)
-    if not ours or not theirs:
-        return False
-    if sorted(ours) == sorted(theirs):
-        return True
-    return ours[-1] == theirs[-1] and ours[0][0] == theirs[0][0]
-
-
-_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
-# Letters that Unicode does not decompose into a base letter and an accent.
-_UNDECOMPOSED = str.maketrans(
-    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"}
-)
-
-
-def _name_words(name: str) -> list[str]:
-    head, comma, tail = name.partition(",")
-    if comma and tail.strip().strip(".").casefold() not in _NAME_SUFFIXES:
-        name = f"{tail} {head}"  # "Smith, Alice"
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    words = re.findall(r"[^\W\d_]+", text.translate(_UNDECOMPOSED))
-    return [w for w in words if w not in _NAME_SUFFIXES]
-
-
 def _enrich(paper: Paper, client: OpenAlexClient) -> EnrichmentResult:
     try:
         work = _look_up(paper, client)
@@ -148,28 +129,26 @@ def _record_outcome(paper: Paper, *, error: str) -> None:
 
 
 def _store(paper: Paper, work: OpenAlexWork) -> None:
+    """Store what the work says; what it is silent about (older records, fields not sent)
+    stays as it was."""
     # Other papers whose pages change; this one's page is dropped by its save signal.
     touched: set[str] = set()
     _merge_authorships(paper, work, touched)
     _replace_topics(paper, work, touched)
-    _replace_references(paper, work, touched)
+    fields = ["openalex_id", "enriched_at", "enrichment_error"]
+    if work.referenced_works is not None:
+        _replace_references(paper, work, touched)
+        paper.referenced_works_count = len(work.referenced_works)
+        paper.referenced_openalex_ids = list(work.referenced_works)
+        fields += ["referenced_works_count", "referenced_openalex_ids"]
+    if work.cited_by_count is not None:
+        paper.citation_count = work.cited_by_count
+        fields.append("citation_count")
     previous_openalex_id = paper.openalex_id
-    paper.citation_count = work.cited_by_count
     paper.openalex_id = work.openalex_id
-    paper.referenced_works_count = len(work.referenced_works)
-    paper.referenced_openalex_ids = list(work.referenced_works)
     paper.enriched_at = timezone.now()
     paper.enrichment_error = ""
-    paper.save(
-        update_fields=[
-            "citation_count",
-            "openalex_id",
-            "referenced_works_count",
-            "referenced_openalex_ids",
-            "enriched_at",
-            "enrichment_error",
-        ]
-    )
+    paper.save(update_fields=fields)
     if previous_openalex_id and previous_openalex_id != work.openalex_id:
         _drop_citations_of_old_id(paper, touched)
     _backfill_citations(paper, touched)
@@ -181,45 +160,89 @@ def _store(paper: Paper, work: OpenAlexWork) -> None:
 
 
 def _merge_authorships(paper: Paper, work: OpenAlexWork, touched: set[str]) -> None:
-    by_position = {
+    """Match the paper's authors to OpenAlex's by name (papers.ingest.author_match), record
+    each outcome on the authorship, and take institutions and identities only from matches."""
+    if work.authorships is None:
+        return  # the record says nothing about its authors
+    authorships = {
         a.position: a for a in Authorship.objects.filter(paper=paper).select_related("author")
     }
+    results = match_authors(
+        [(position, a.author.name) for position, a in sorted(authorships.items())],
+        work.authorships,
+    )
+    recorded = []
+    for position, authorship in authorships.items():
+        result = results[position]
+        outcome = (result.kind.value, result.reason[:300], list(result.candidates))
+        current = (
+            authorship.openalex_match,
+            authorship.openalex_match_reason,
+            authorship.openalex_candidates,
+        )
+        if current != outcome:
+            (
+                authorship.openalex_match,
+                authorship.openalex_match_reason,
+                authorship.openalex_candidates,
+            ) = outcome
+            recorded.append(authorship)
+    if recorded:
+        Authorship.objects.bulk_update(
+            recorded, fields=["openalex_match", "openalex_match_reason", "openalex_candidates"]
+        )
     matched = [
-        (by_position[oa.position], oa)
-        for oa in work.authorships
-        if oa.position in by_position
-        and names_agree(by_position[oa.position].author.name, oa.display_name)
+        (authorships[position], result.openalex)
+        for position, result in sorted(results.items())
+        if result.openalex is not None
     ]
-    if not matched:
-        return
-    _link_institutions(matched, touched)
-    _resolve_authors(matched, touched)
+    _link_institutions(paper, matched, list(authorships.values()), touched)
+    if matched:
+        _resolve_authors(matched, touched)
 
 
 def _link_institutions(
-    matched: list[tuple[Authorship, OpenAlexAuthorship]], touched: set[str]
+    paper: Paper,
+    matched: list[tuple[Authorship, OpenAlexAuthorship]],
+    authorships: list[Authorship],
+    touched: set[str],
 ) -> None:
+    """Each authorship's institutions: OpenAlex's, in OpenAlex's order, for a matched author,
+    then arXiv's own affiliation names in arXiv's order. An author left unmatched keeps only
+    arXiv's: links an earlier enrichment took from OpenAlex go."""
     rows = _institution_rows([i for _, oa in matched for i in oa.institutions], touched)
-    wanted = {
-        (authorship.pk, rows[_institution_key(i)].pk)
+    from_openalex = {
+        authorship.pk: list(dict.fromkeys(rows[_institution_key(i)].pk for i in oa.institutions))
         for authorship, oa in matched
-        for i in oa.institutions
     }
-    through = Authorship.institutions.through
-    linked = through.objects.filter(authorship__in=[a for a, _ in matched])
-    # arXiv's own affiliation names stay; links to resolved institutions follow OpenAlex.
-    stale = [
-        pk
-        for pk, authorship_id, institution_id, ror_id in linked.values_list(
-            "pk", "authorship_id", "institution_id", "institution__ror_id"
-        )
-        if ror_id and (authorship_id, institution_id) not in wanted
-    ]
-    if stale:
-        through.objects.filter(pk__in=stale).delete()
-    through.objects.bulk_create(
-        [through(authorship_id=a, institution_id=i) for a, i in sorted(wanted)],
-        ignore_conflicts=True,
+    current: dict[int, list[tuple[int, str]]] = {a.pk: [] for a in authorships}
+    for authorship_id, institution_id, source in (
+        AuthorshipInstitution.objects.filter(authorship__paper=paper)
+        .order_by("authorship", "position")
+        .values_list("authorship_id", "institution_id", "source")
+    ):
+        current[authorship_id].append((institution_id, source))
+    arxiv = AuthorshipInstitution.Source.ARXIV
+    wanted: dict[int, list[tuple[int, str]]] = {}
+    for authorship_id, links in current.items():
+        said_by_arxiv = [i for i, source in links if source == arxiv]
+        theirs = from_openalex.get(authorship_id, [])
+        wanted[authorship_id] = [
+            (i, arxiv if i in said_by_arxiv else AuthorshipInstitution.Source.OPENALEX)
+            for i in theirs
+        ] + [(i, arxiv) for i in said_by_arxiv if i not in theirs]
+    changed = [pk for pk in current if current[pk] != wanted[pk]]
+    if not changed:
+        return
+    AuthorshipInstitution.objects.filter(authorship__in=changed).delete()
+    AuthorshipInstitution.objects.bulk_create(
+        [
+            AuthorshipInstitution(
+                authorship_id=pk, institution_id=institution_id, position=position, source=source
+            )
+            for pk in sorted(changed)
+            for position, (institution_id, source) in enumerate(wanted[pk])
+        ]
     )
 
 
@@ -232,7 +255,11 @@ def _institution_rows(
 ) -> dict[str, Institution]:
     """Institution rows by key: one per ROR id, or the unresolved row of a name without one."""
     with_ror = {i.ror: i for i in institutions if i.ror}
-    names = {i.display_name[:500] for i in institutions if not i.ror}
+    # A name without a ROR id still has OpenAlex's country, when OpenAlex knows it.
+    names: dict[str, str] = {}
+    for i in institutions:
+        if not i.ror and not names.get(i.display_name[:500]):
+            names[i.display_name[:500]] = i.country_code
     rows: dict[str, Institution] = {
         row.ror_id: row for row in Institution.objects.filter(ror_id__in=with_ror)
     }
@@ -269,19 +296,23 @@ def _institution_rows(
             Institution.objects.filter(pk=row.pk).update(country_code=institution.country_code)
             row.country_code = institution.country_code
             changed.append(row.pk)
+    if names:
+        Institution.objects.bulk_create(
+            [Institution(name=n, country_code=c) for n, c in sorted(names.items())],
+            ignore_conflicts=True,
+        )
+        for row in Institution.objects.filter(ror_id="", name__in=names):
+            if not row.country_code and names[row.name]:
+                Institution.objects.filter(pk=row.pk).update(country_code=names[row.name])
+                row.country_code = names[row.name]
+                changed.append(row.pk)
+            rows[f"name:{row.name}"] = row
     if changed:
         touched.update(
             Paper.objects.filter(authorships__institutions__in=changed).values_list(
                 "arxiv_id", flat=True
             )
         )
-    if names:
-        Institution.objects.bulk_create(
-            [Institution(name=n) for n in sorted(names)], ignore_conflicts=True
-        )
-        rows |= {
-            f"name:{row.name}": row for row in Institution.objects.filter(ror_id="", name__in=names)
-        }
     return rows
 
 
@@ -396,6 +427,9 @@ def _resolved_author(name: str, oa: OpenAlexAuthorship) -> Author:
 
 
 def _replace_topics(paper: Paper, work: OpenAlexWork, touched: set[str]) -> None:
+    """OpenAlex's topics after arXiv's categories, the primary topic first."""
+    if work.topics is None:
+        return  # the record has neither topics nor concepts
     names = {t.openalex_id: t.display_name[:255] for t in work.topics}
     if names:
         Topic.objects.bulk_create(
@@ -412,11 +446,14 @@ def _replace_topics(paper: Paper, work: OpenAlexWork, touched: set[str]) -> None
     own = PaperTopic.objects.filter(paper=paper)
     last = own.exclude(source=PaperTopic.Source.OPENALEX).aggregate(last=Max("position"))["last"]
     first = 0 if last is None else last + 1
-    wanted = [(topics[t.openalex_id].pk, first + i, t.score) for i, t in enumerate(work.topics)]
+    wanted = [
+        (topics[t.openalex_id].pk, first + i, t.score, t.primary) for i, t in enumerate(work.topics)
+    ]
     from_openalex = own.filter(source=PaperTopic.Source.OPENALEX)
-    if list(from_openalex.order_by("position").values_list("topic", "position", "score")) == (
-        wanted
-    ):
+    stored = from_openalex.order_by("position").values_list(
+        "topic", "position", "score", "is_primary"
+    )
+    if list(stored) == wanted:
         return
     from_openalex.delete()
     PaperTopic.objects.bulk_create(
@@ -426,9 +463,10 @@ def _replace_topics(paper: Paper, work: OpenAlexWork, touched: set[str]) -> None
                 topic_id=topic_id,
                 position=position,
                 score=score,
+                is_primary=primary,
                 source=PaperTopic.Source.OPENALEX,
             )
-            for topic_id, position, score in wanted
+            for topic_id, position, score, primary in wanted
         ]
     )
 

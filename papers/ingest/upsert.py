@@ -24,6 +24,7 @@ from papers.ingest.tasks import enrichment_enqueue
 from papers.models import (
     Author,
     Authorship,
+    AuthorshipInstitution,
     Institution,
     MetadataSource,
     Paper,
@@ -322,12 +323,17 @@ def _replace_authorships(changed: list[tuple[Paper, PaperRecord]], *, replacing:
     )
     if not institution_ids:
         return
-    links = {
-        (authorship_id, institution_ids[aff[:500]])
+    # arXiv's order: the first affiliation an author gives is their primary one.
+    links = [
+        (authorship_id, institution_id, position, AuthorshipInstitution.Source.ARXIV.value)
         for authorship_id, (_, _, a) in zip(authorship_ids, authors, strict=True)
-        for aff in a.affiliations
-    }
-    insert_rows(Authorship.institutions.through, ["authorship_id", "institution_id"], sorted(links))
+        for position, institution_id in enumerate(
+            dict.fromkeys(institution_ids[aff[:500]] for aff in a.affiliations)
+        )
+    ]
+    insert_rows(
+        AuthorshipInstitution, ["authorship_id", "institution_id", "position", "source"], links
+    )
 
 
 def _replace_categories(changed: list[tuple[Paper, PaperRecord]], *, replacing: list[Paper]):

@@ -13,12 +13,20 @@ from papers.models.paper import (
     PaperVersion,
     Topic,
 )
-from papers.models.people import Author, Authorship, Institution
+from papers.models.people import (
+    Author,
+    Authorship,
+    AuthorshipInstitution,
+    Institution,
+    OpenAlexMatch,
+    institution_links_prefetch,
+)
 
 __all__ = [
     "Author",
     "AuthorMerge",
     "Authorship",
+    "AuthorshipInstitution",
     "Citation",
     "Collection",
     "CollectionItem",
@@ -29,6 +37,7 @@ __all__ = [
     "JobStatus",
     "MetadataSource",
     "NeighbourChoice",
+    "OpenAlexMatch",
     "Paper",
     "PaperNeighbour",
     "PaperQuerySet",
@@ -38,4 +47,5 @@ __all__ = [
     "Reaction",
     "Topic",
     "Vote",
+    "institution_links_prefetch",
 ]

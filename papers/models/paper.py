@@ -196,6 +196,9 @@ class PaperTopic(models.Model):
     position = models.PositiveSmallIntegerField(help_text="0 is the primary category.")
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.ARXIV)
     score = models.FloatField(null=True, blank=True, help_text="OpenAlex topic score.")
+    is_primary = models.BooleanField(
+        default=False, db_default=False, help_text="OpenAlex's primary topic of the work."
+    )
 
     class Meta:
         ordering = ["position"]

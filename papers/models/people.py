@@ -1,10 +1,14 @@
 from django.db import models
 from django.db.models import Q
 
+from papers.ror import ROR_URL_PATTERN, ror_short
+
 
 class Institution(models.Model):
     name = models.CharField(max_length=500)
-    ror_id = models.CharField("ROR id", max_length=64, blank=True)
+    ror_id = models.CharField(
+        "ROR id", max_length=64, blank=True, help_text="As a URL: https://ror.org/0abcdef12."
+    )
     country_code = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2.")
 
     class Meta:
@@ -17,10 +21,23 @@ class Institution(models.Model):
             models.UniqueConstraint(
                 fields=["name"], condition=Q(ror_id=""), name="institution_unique_unresolved_name"
             ),
+            # One stored form (papers.ror), so that pages can link the value as it is.
+            models.CheckConstraint(
+                condition=Q(ror_id="") | Q(ror_id__regex=ROR_URL_PATTERN),
+                name="institution_ror_id_canonical",
+            ),
+            models.CheckConstraint(
+                condition=Q(country_code="") | Q(country_code__regex=r"^[A-Z]{2}$"),
+                name="institution_country_code_alpha2",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def ror_short(self) -> str:
+        return ror_short(self.ror_id)
 
 
 class Author(models.Model):
@@ -65,13 +82,54 @@ class Author(models.Model):
         return self.name
 
 
+class OpenAlexMatch(models.TextChoices):
+    """How enrichment tied an authorship to OpenAlex's author (papers.ingest.author_match)."""
+
+    NOT_CHECKED = "", "not checked"
+    EXACT = "exact", "exact name"
+    NORMALISED = "normalised", "same name, written differently"
+    PARTIAL = "partial", "same given name, a middle name on one side only"
+    INITIALS = "initials", "initials consistent with the full name"
+    UNMATCHED = "unmatched", "no OpenAlex author fits"
+    AMBIGUOUS = "ambiguous", "several OpenAlex authors fit"
+
+    @classmethod
+    def matched(cls) -> list[str]:
+        return [cls.EXACT, cls.NORMALISED, cls.PARTIAL, cls.INITIALS]
+
+    @classmethod
+    def needs_review(cls) -> list[str]:
+        return [cls.UNMATCHED, cls.AMBIGUOUS]
+
+
 class Authorship(models.Model):
     """An author's place on a paper, with the institutions given for that paper."""
 
     paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="authorships")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
     position = models.PositiveSmallIntegerField(help_text="0 is the first author.")
-    institutions = models.ManyToManyField(Institution, blank=True, related_name="authorships")
+    institutions = models.ManyToManyField(
+        Institution, blank=True, related_name="authorships", through="AuthorshipInstitution"
+    )
+    openalex_match = models.CharField(
+        "OpenAlex match",
+        max_length=16,
+        blank=True,
+        choices=OpenAlexMatch.choices,
+        default=OpenAlexMatch.NOT_CHECKED,
+        db_default=OpenAlexMatch.NOT_CHECKED,
+    )
+    openalex_match_reason = models.CharField(
+        "why", max_length=300, blank=True, default="", db_default=""
+    )
+    # The OpenAlex names this authorship was weighed against, for staff reviewing a match.
+    # Database defaults too: imports COPY authorships without these columns.
+    openalex_candidates = models.JSONField(
+        "OpenAlex candidates",
+        default=list,
+        blank=True,
+        db_default=models.Value([], models.JSONField()),
+    )
 
     class Meta:
         ordering = ["position"]
@@ -83,7 +141,68 @@ class Authorship(models.Model):
         indexes = [
             # An author's papers.
             models.Index(fields=["author", "paper"], name="authorship_author_idx"),
+            # Staff's list of matches to review (admin), a few rows among many.
+            models.Index(
+                fields=["openalex_match"],
+                condition=Q(openalex_match__in=OpenAlexMatch.needs_review()),
+                name="authorship_review_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.author} on {self.paper_id} (#{self.position + 1})"
+
+    @property
+    def affiliations(self) -> list[Institution]:
+        """Its institutions in the paper's order, the primary one first. Reads the
+        ``institution_links`` prefetch (papers.catalogue.selectors) when there is one."""
+        return [link.institution for link in self.institution_links.all()]
+
+
+def institution_links_prefetch() -> models.Prefetch:
+    """An authorship's institutions in the paper's order, primary first, for
+    ``Authorship.affiliations`` (a plain prefetch of the many-to-many sorts them by name)."""
+    return models.Prefetch(
+        "institution_links",
+        queryset=AuthorshipInstitution.objects.select_related("institution").order_by("position"),
+    )
+
+
+class AuthorshipInstitution(models.Model):
+    """An institution an author gave on a paper, in the order given: position 0 is primary."""
+
+    class Source(models.TextChoices):
+        ARXIV = "arxiv", "arXiv"
+        OPENALEX = "openalex", "OpenAlex"
+
+    authorship = models.ForeignKey(
+        Authorship, on_delete=models.CASCADE, related_name="institution_links"
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="authorship_links"
+    )
+    position = models.PositiveSmallIntegerField(help_text="0 is the primary affiliation.")
+    # Enrichment replaces what OpenAlex said and keeps what arXiv said.
+    source = models.CharField(
+        max_length=16, choices=Source.choices, default=Source.ARXIV, db_default=Source.ARXIV
+    )
+
+    class Meta:
+        db_table = "papers_authorship_institutions"  # the table of the former plain m2m
+        ordering = ["position"]
+        unique_together = [("authorship", "institution")]
+        constraints = [
+            # Deferred, so that a list is reordered in one transaction without clashes.
+            models.UniqueConstraint(
+                fields=["authorship", "position"],
+                name="authorshipinstitution_unique_position",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} for {self.authorship_id} (#{self.position + 1})"
+
+    @property
+    def is_primary(self) -> bool:
+        return self.position == 0

@@ -33,7 +33,14 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from papers.arxiv.categories import category_name
-from papers.models import Authorship, NeighbourChoice, Paper, PaperNeighbour, PaperTopic
+from papers.models import (
+    Authorship,
+    NeighbourChoice,
+    Paper,
+    PaperNeighbour,
+    PaperTopic,
+    institution_links_prefetch,
+)
 from papers.researchmap.neighbours import paper_neighbours
 
 # Enough nearby papers to explore, few enough to read: the slice on the paper page shows fewer.
@@ -197,7 +204,7 @@ def paper_graph(
             | Q(paper_id__in=ids[1:], position__lt=neighbour_authors)
         )
         .select_related("author")
-        .prefetch_related("institutions")
+        .prefetch_related(institution_links_prefetch())
         .order_by("paper_id", "position")
     )
     author_counts = dict(
@@ -264,7 +271,7 @@ def paper_graph(
         )
         role = "wrote (first author)" if authorship.position == 0 else "wrote"
         edges.append(_edge(author_node["id"], paper_node["id"], "wrote", role))
-        for institution in authorship.institutions.all():
+        for institution in authorship.affiliations:
             institution_node = attach(
                 {
                     "id": f"institution:{institution.pk}",

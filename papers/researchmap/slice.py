@@ -111,15 +111,18 @@ def _paper_counts(people: list[SlicePerson]) -> None:
 
 
 def _institutions(authorship_ids: list[int]) -> list[SliceCount]:
-    links = Authorship.institutions.through.objects.filter(
-        authorship_id__in=authorship_ids
-    ).select_related("institution", "authorship")
+    links = (
+        Authorship.institutions.through.objects.filter(authorship_id__in=authorship_ids)
+        .select_related("institution", "authorship")
+        .order_by("authorship__paper_id", "position")
+    )
     papers: dict[int, set[int]] = {}
     institutions = {}
     for link in links:
         institutions[link.institution_id] = link.institution
         papers.setdefault(link.institution_id, set()).add(link.authorship.paper_id)
-    ranked = sorted(papers, key=lambda pk: (-len(papers[pk]), institutions[pk].name))
+    # Ties keep the order met: the papers' order, then each author's order (primary first).
+    ranked = sorted(papers, key=lambda pk: -len(papers[pk]))
     return [SliceCount(institutions[pk], len(papers[pk])) for pk in ranked[:INSTITUTIONS_SHOWN]]
 
 

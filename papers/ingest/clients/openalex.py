@@ -27,54 +27,74 @@ from papers.ingest.clients.http import (
     user_agent,
 )
 from papers.ingest.clients.ratelimit import openalex_limiter
+from papers.ror import InvalidRor, canonical_ror
 
 logger = logging.getLogger(__name__)
 
 ARXIV_DOI_PREFIX = "10.48550/arxiv."
-SELECT_FIELDS = ("id", "doi", "cited_by_count", "authorships", "topics", "referenced_works", "ids")
+SELECT_FIELDS = (
+    "id",
+    "doi",
+    "cited_by_count",
+    "authorships",
+    "topics",
+    "primary_topic",
+    "referenced_works",
+    "ids",
+)
 
 _OPENALEX_PREFIX = "https://openalex.org/"
 _WORK_ID = re.compile(r"W\d+")
 _AUTHOR_ID = re.compile(r"A\d+")
 _TOPIC_ID = re.compile(r"T\d+")
+_CONCEPT_ID = re.compile(r"C\d+")
 _ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:")
-# Longest ROR value the Institution model stores (the full-URL form is 25 characters).
-_ROR_MAX = 64
 
 
 @dataclass(frozen=True)
 class OpenAlexInstitution:
     display_name: str
-    ror: str  # as OpenAlex gives it, e.g. "https://ror.org/00f54p054"; "" when it has none
+    ror: str  # canonical, e.g. "https://ror.org/00f54p054" (papers.ror); "" when it has none
     country_code: str  # ISO 3166-1 alpha-2, "" when unknown
 
 
 @dataclass(frozen=True)
 class OpenAlexAuthorship:
     position: int  # 0 is the first author, as on arXiv
-    display_name: str
+    display_name: str  # OpenAlex's name for the person ("" when it has no author record)
     author_openalex_id: str  # "A…", "" when OpenAlex has no author record
     orcid: str  # bare iD "0000-0002-1825-0097", "" when none
-    institutions: tuple[OpenAlexInstitution, ...]
+    institutions: tuple[OpenAlexInstitution, ...]  # in OpenAlex's order, the first is primary
+    raw_author_name: str = ""  # the name as printed on the work, "" when not given
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name OpenAlex gives this author, the printed one first, without repeats."""
+        return tuple(dict.fromkeys(n for n in (self.raw_author_name, self.display_name) if n))
 
 
 @dataclass(frozen=True)
 class OpenAlexTopic:
-    openalex_id: str  # "T…"
+    openalex_id: str  # "T…" (or "C…" for the concepts of records older than topics)
     display_name: str
-    score: float
+    score: float | None
+    primary: bool = False  # OpenAlex's primary_topic
 
 
 @dataclass(frozen=True)
 class OpenAlexWork:
+    """A work as far as the record tells; None where the record is silent about a field,
+    so that storing it leaves what BZPEER holds for that field unchanged."""
+
     openalex_id: str  # "W…"
     doi: str  # bare and lower-case, "" when none
-    cited_by_count: int
-    authorships: tuple[OpenAlexAuthorship, ...]
-    topics: tuple[OpenAlexTopic, ...]
-    referenced_works: tuple[str, ...]  # "W…" ids, in OpenAlex's order, without repeats
+    cited_by_count: int | None
+    authorships: tuple[OpenAlexAuthorship, ...] | None
+    # The primary topic first, then OpenAlex's order; older records' concepts stand in.
+    topics: tuple[OpenAlexTopic, ...] | None
+    referenced_works: tuple[str, ...] | None  # "W…" ids, in OpenAlex's order, without repeats
 
 
 _disabled_warned = False
@@ -181,7 +201,7 @@ class OpenAlexClient:
         try:
             return parse_work(body)
         except _SchemaError as exc:
-            raise FetchError(f"unexpected OpenAlex work: {exc}", url=shown_url) from exc
+            raise FetchError(f"unusable OpenAlex answer: {exc}", url=shown_url) from exc
 
     def _add_api_key(self, request: httpx.Request) -> None:
         if self.api_key and "api_key" not in request.url.params:
@@ -193,22 +213,42 @@ class _SchemaError(ValueError):
 
 
 def parse_work(body: Any) -> OpenAlexWork:
-    """An ``OpenAlexWork`` from a decoded /works response; ``_SchemaError`` names what is wrong."""
-    work = _object(body, "work")
+    """An ``OpenAlexWork`` from a decoded /works response; ``_SchemaError`` names what is wrong.
+
+    Records differ by age: those from before 2024 have ``concepts`` and ``host_venue`` but no
+    ``topics``, and ``select=`` leaves out what it was not asked for. A field that is absent
+    is read as unknown; a field that is present must have OpenAlex's type, or the body is
+    refused whole. Only the id is indispensable.
+    """
+    if isinstance(body, list):
+        raise _SchemaError("OpenAlex answered a list, not a work")
+    if not isinstance(body, dict):
+        raise _SchemaError(f"OpenAlex answered {_json_type(body)}, not a work")
+    work = body
+    if "results" in work and "id" not in work:
+        raise _SchemaError("OpenAlex answered a list of works (results), not a work")
+    if work.get("id") in (None, ""):
+        raise _SchemaError("the work has no id")
     doi = _optional_str(work, "doi", "work")
+    authorships = _optional_list(work, "authorships", "work")
+    references = _optional_list(work, "referenced_works", "work")
     return OpenAlexWork(
         openalex_id=_short_id(_str(work, "id", "work"), _WORK_ID, "work.id"),
         doi=normalise_doi(doi) if doi else "",
-        cited_by_count=_count(work, "cited_by_count", "work"),
-        authorships=tuple(
+        cited_by_count=_optional_count(work, "cited_by_count", "work"),
+        authorships=None
+        if authorships is None
+        else tuple(
             _authorship(item, position, f"authorships[{position}]")
-            for position, item in enumerate(_list(work, "authorships", "work"))
+            for position, item in enumerate(authorships)
         ),
-        topics=_topics(_list(work, "topics", "work")),
-        referenced_works=tuple(
+        topics=_work_topics(work),
+        referenced_works=None
+        if references is None
+        else tuple(
             dict.fromkeys(
                 _short_id(_expect_str(ref, f"referenced_works[{i}]"), _WORK_ID, "referenced work")
-                for i, ref in enumerate(_list(work, "referenced_works", "work"))
+                for i, ref in enumerate(references)
             )
         ),
     )
@@ -216,55 +256,86 @@ def parse_work(body: Any) -> OpenAlexWork:
 
 def _authorship(item: Any, position: int, where: str) -> OpenAlexAuthorship:
     authorship = _object(item, where)
-    author = _object(authorship.get("author"), f"{where}.author")
+    author = _optional_object(authorship, "author", where) or {}
     author_id = _optional_str(author, "id", f"{where}.author")
     orcid = _optional_str(author, "orcid", f"{where}.author")
+    display_name = (_optional_str(author, "display_name", f"{where}.author") or "").strip()
+    raw_name = (_optional_str(authorship, "raw_author_name", where) or "").strip()
+    if not display_name and not raw_name:
+        raise _SchemaError(f"{where} names no author (no author.display_name, no raw_author_name)")
     return OpenAlexAuthorship(
         position=position,
-        display_name=_str(author, "display_name", f"{where}.author"),
+        display_name=display_name,
         author_openalex_id=_short_id(author_id, _AUTHOR_ID, f"{where}.author.id")
         if author_id
         else "",
         orcid=_orcid(orcid) if orcid else "",
         institutions=tuple(
             _institution(inst, f"{where}.institutions[{i}]")
-            for i, inst in enumerate(_list(authorship, "institutions", where))
+            for i, inst in enumerate(_optional_list(authorship, "institutions", where) or [])
         ),
+        raw_author_name=raw_name,
     )
 
 
 def _institution(item: Any, where: str) -> OpenAlexInstitution:
     institution = _object(item, where)
     ror = _optional_str(institution, "ror", where) or ""
-    if len(ror) > _ROR_MAX:
-        raise _SchemaError(f"{where}.ror is too long: {ror[:80]!r}")
+    if ror:
+        try:
+            ror = canonical_ror(ror)
+        except InvalidRor as exc:
+            raise _SchemaError(f"{where}.ror is {exc}") from None
     country = _optional_str(institution, "country_code", where) or ""
     if country and not _COUNTRY.fullmatch(country):
         raise _SchemaError(f"{where}.country_code is not a country code: {country!r}")
-    name = _str(institution, "display_name", where).strip()
+    name = (_optional_str(institution, "display_name", where) or "").strip()
     if not name:
-        raise _SchemaError(f"{where}.display_name is empty")
+        raise _SchemaError(f"{where}.display_name is missing or empty")
     return OpenAlexInstitution(display_name=name, ror=ror, country_code=country)
 
 
-def _topics(items: list) -> tuple[OpenAlexTopic, ...]:
+def _work_topics(work: dict) -> tuple[OpenAlexTopic, ...] | None:
+    """Topics with the primary one first; the concepts of older records when it has none."""
+    items = _optional_list(work, "topics", "work")
+    primary_item = _optional_object(work, "primary_topic", "work")
+    if items is None and primary_item is None:
+        concepts = _optional_list(work, "concepts", "work")
+        if concepts is None:
+            return None
+        return _topic_list(concepts, "concepts", _CONCEPT_ID)
+    topics = _topic_list(items or [], "topics", _TOPIC_ID)
+    if primary_item is None:
+        return topics
+    primary = _topic(primary_item, "primary_topic", _TOPIC_ID)
+    listed = next((t for t in topics if t.openalex_id == primary.openalex_id), primary)
+    return (
+        OpenAlexTopic(listed.openalex_id, listed.display_name, listed.score, primary=True),
+        *(t for t in topics if t.openalex_id != primary.openalex_id),
+    )
+
+
+def _topic_list(items: list, key: str, pattern: re.Pattern) -> tuple[OpenAlexTopic, ...]:
     topics: dict[str, OpenAlexTopic] = {}
     for i, item in enumerate(items):
-        where = f"topics[{i}]"
-        topic = _object(item, where)
-        score = topic.get("score")
-        if isinstance(score, bool) or not isinstance(score, int | float):
-            raise _SchemaError(f"{where}.score is not a number")
-        topic_id = _short_id(_str(topic, "id", where), _TOPIC_ID, f"{where}.id")
-        topics.setdefault(
-            topic_id,
-            OpenAlexTopic(
-                openalex_id=topic_id,
-                display_name=_str(topic, "display_name", where),
-                score=float(score),
-            ),
-        )
+        topic = _topic(item, f"{key}[{i}]", pattern)
+        topics.setdefault(topic.openalex_id, topic)
     return tuple(topics.values())
+
+
+def _topic(item: Any, where: str, pattern: re.Pattern) -> OpenAlexTopic:
+    topic = _object(item, where)
+    score = topic.get("score")
+    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+        raise _SchemaError(f"{where}.score is not a number")
+    name = _str(topic, "display_name", where).strip()
+    if not name:
+        raise _SchemaError(f"{where}.display_name is empty")
+    return OpenAlexTopic(
+        openalex_id=_short_id(_str(topic, "id", where), pattern, f"{where}.id"),
+        display_name=name,
+        score=None if score is None else float(score),
+    )
 
 
 def _orcid(value: str) -> str:
@@ -287,10 +358,18 @@ def _object(value: Any, where: str) -> dict:
     return value
 
 
-def _list(parent: dict, key: str, where: str) -> list:
+def _optional_object(parent: dict, key: str, where: str) -> dict | None:
+    value = parent.get(key)
+    return None if value is None else _object(value, f"{where}.{key}")
+
+
+def _optional_list(parent: dict, key: str, where: str) -> list | None:
+    """The list under ``key``, or None when the record does not have the field at all.
+
+    A null is not absence: OpenAlex sends empty lists, so null means a broken body."""
     value = parent.get(key, _MISSING)
     if value is _MISSING:
-        raise _SchemaError(f"{where}.{key} is missing")
+        return None
     if not isinstance(value, list):
         raise _SchemaError(f"{where}.{key} is not a list")
     return value
@@ -303,9 +382,7 @@ def _str(parent: dict, key: str, where: str) -> str:
 
 
 def _optional_str(parent: dict, key: str, where: str) -> str | None:
-    if key not in parent:
-        raise _SchemaError(f"{where}.{key} is missing")
-    value = parent[key]
+    value = parent.get(key)
     return None if value is None else _expect_str(value, f"{where}.{key}")
 
 
@@ -315,13 +392,23 @@ def _expect_str(value: Any, where: str) -> str:
     return value
 
 
-def _count(parent: dict, key: str, where: str) -> int:
-    value = parent.get(key, _MISSING)
-    if value is _MISSING:
-        raise _SchemaError(f"{where}.{key} is missing")
+def _optional_count(parent: dict, key: str, where: str) -> int | None:
+    value = parent.get(key)
+    if value is None:
+        return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _SchemaError(f"{where}.{key} is not a non-negative integer")
     return value
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null" if value is None else "something else"
 
 
 _MISSING = object()

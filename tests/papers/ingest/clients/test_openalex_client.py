@@ -64,16 +64,19 @@ def test_full_work_is_parsed(client):
     )
     tsinghua = OpenAlexInstitution("Tsinghua University", "https://ror.org/03cve4549", "CN")
     assert work.authorships == (
-        OpenAlexAuthorship(0, "Sha Yuan", "A5023888391", "0000-0002-5436-4297", (bai,)),
-        OpenAlexAuthorship(1, "H. Zhao", "A5100635493", "", (tsinghua, bai)),
+        OpenAlexAuthorship(0, "Sha Yuan", "A5023888391", "0000-0002-5436-4297", (bai,), "Sha Yuan"),
+        OpenAlexAuthorship(1, "H. Zhao", "A5100635493", "", (tsinghua, bai), "Hanyu Zhao"),
         OpenAlexAuthorship(
             2,
             "Zhengxiao Dù",
             "A5031498426",
             "",
             (tsinghua, OpenAlexInstitution("Zhipu AI (China)", "", "")),
+            "Zhengxiao Du",
         ),
-        OpenAlexAuthorship(3, "Jie Tang", "A5046448314", "0000-0003-3487-4593", (tsinghua,)),
+        OpenAlexAuthorship(
+            3, "Jie Tang", "A5046448314", "0000-0003-3487-4593", (tsinghua,), "Jie Tang"
+        ),
     )
 
 
@@ -86,7 +89,7 @@ def test_request_selects_fields_and_sends_key_and_user_agent(client):
     request = route.calls.last.request
     assert request.url.params["api_key"] == KEY
     assert request.url.params["select"] == (
-        "id,doi,cited_by_count,authorships,topics,referenced_works,ids"
+        "id,doi,cited_by_count,authorships,topics,primary_topic,referenced_works,ids"
     )
     assert request.headers["User-Agent"].startswith("BZPEER/")
 
@@ -175,13 +178,26 @@ def _broken(change) -> dict:
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        (lambda w: w.pop("cited_by_count"), "cited_by_count is missing"),
         (lambda w: w.update(cited_by_count="57"), "cited_by_count is not a non-negative"),
         (lambda w: w.update(cited_by_count=True), "cited_by_count is not a non-negative"),
-        (lambda w: w.update(id=None), "work.id is not a string"),
+        (lambda w: w.update(id=None), "the work has no id"),
+        (lambda w: w.update(id=4221152951), "work.id is not a string"),
         (lambda w: w.update(id="https://openalex.org/A5023888391"), "not an OpenAlex id"),
         (lambda w: w.update(authorships={}), "authorships is not a list"),
-        (lambda w: w["authorships"][1].pop("author"), r"authorships\[1\].author is not"),
+        (lambda w: w["authorships"][1].update(author=[]), r"authorships\[1\].author is not"),
+        (
+            lambda w: (
+                w["authorships"][1].pop("author"),
+                w["authorships"][1].pop("raw_author_name"),
+            ),
+            r"authorships\[1\] names no author",
+        ),
+        (
+            lambda w: w["authorships"][0]["institutions"][0].update(ror="https://ror.org/xyz"),
+            r"institutions\[0\].ror is not a ROR id",
+        ),
+        (lambda w: w.update(topics=None), "work.topics is not a list"),
+        (lambda w: w.update(primary_topic="T10181"), "work.primary_topic is not an object"),
         (
             lambda w: w["authorships"][0]["institutions"][0].update(ror=42),
             r"institutions\[0\].ror is not a string",
@@ -203,11 +219,22 @@ def test_wrong_shapes_are_fetch_errors(client, change, reason):
         client.work_by_arxiv_id("2203.14101")
 
 
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ([], "OpenAlex answered a list, not a work"),
+        ("W4221152951", "OpenAlex answered a string, not a work"),
+        (None, "OpenAlex answered null, not a work"),
+        ({}, "the work has no id"),
+        ({"id": ""}, "the work has no id"),
+    ],
+    ids=["list", "string", "null", "empty object", "empty id"],
+)
 @respx.mock
-def test_a_body_that_is_not_an_object_is_a_fetch_error(client):
-    respx.get(ROADMAP_URL).respond(200, json=[load("work_2203.14101.json")])
+def test_a_body_that_is_no_work_says_what_it_is(client, body, reason):
+    respx.get(ROADMAP_URL).respond(200, text=json.dumps(body))
 
-    with pytest.raises(FetchError, match="work is not an object"):
+    with pytest.raises(FetchError, match=f"unusable OpenAlex answer: {reason} "):
         client.work_by_arxiv_id("2203.14101")
 
 
