@@ -384,6 +384,8 @@ SPECTACULAR_SETTINGS = {
         "ReactionKindEnum": "papers.curation.reaction_kinds.ReactionKind",
         # Reactions and comments both have a "kind": each its own name.
         "CommentKindEnum": "reviews.models.CommentKind",
+        # A paper's two dates share one: an exact time, or a day of arXiv's calendar.
+        "DatePrecisionEnum": "papers.models.DatePrecision",
     },
 }
 

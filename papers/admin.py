@@ -555,14 +555,14 @@ class ImportJobAdmin(admin.ModelAdmin):
 class HarvestRunAdmin(admin.ModelAdmin):
     list_display = (
         "pk", "set_spec", "from_date", "until_date", "status", "pages", "records_created",
-        "records_updated", "records_unchanged", "records_deleted", "error_count", "started_at",
-        "finished_at",
+        "records_updated", "records_unchanged", "records_deleted", "records_skipped",
+        "error_count", "started_at", "finished_at",
     )  # fmt: skip
     list_filter = ("status", "set_spec", "metadata_prefix")
     readonly_fields = (
         "status", "resumption_token", "cursor", "complete_list_size", "pages", "records_created",
-        "records_updated", "records_unchanged", "records_deleted", "errors", "requested_by",
-        "created_at", "started_at", "heartbeat_at", "finished_at",
+        "records_updated", "records_unchanged", "records_deleted", "records_skipped", "skipped",
+        "errors", "requested_by", "created_at", "started_at", "heartbeat_at", "finished_at",
     )  # fmt: skip
     fields = ("set_spec", "metadata_prefix", "from_date", "until_date", *readonly_fields)
     actions = ("resume",)

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from papers.api.query import JsonBodySerializer
-from papers.models import Paper
+from papers.models import DatePrecision, Paper
 
 
 class InstitutionSerializer(serializers.Serializer):
@@ -43,7 +43,21 @@ class CountsSerializer(serializers.Serializer):
 class PaperSerializer(serializers.ModelSerializer):
     """A paper as the API contract describes it; expects ``paper_detail_queryset``'s prefetches."""
 
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(
+        help_text="The latest version; when ``version_known`` is false, the latest is at "
+        "least this one (a source gave only the day it was updated)."
+    )
+    version_known = serializers.BooleanField(
+        help_text="Whether ``version`` is the latest version's number or a lower bound."
+    )
+    published_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices,
+        help_text="``day``: only the day of version 1 is known, in arXiv's calendar (US "
+        "Eastern); ``published`` is then that day's midnight there, not a time of day.",
+    )
+    updated_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, help_text="As ``published_precision``, for ``updated``."
+    )
     authors = serializers.SerializerMethodField()
     categories = serializers.SerializerMethodField()
     topics = serializers.SerializerMethodField()
@@ -65,7 +79,10 @@ class PaperSerializer(serializers.ModelSerializer):
             "categories",
             "topics",
             "published",
+            "published_precision",
             "updated",
+            "updated_precision",
+            "version_known",
             "doi",
             "journal_ref",
             "comment",

@@ -521,7 +521,8 @@ def _arxiv_plain(node: etree._Element) -> PaperRecord:
         withdrawn=is_withdrawal_comment(comment),
         format=RecordFormat.OAI_ARXIV,
         dates_precision=DatePrecision.DAY,
-        version_at_least=2 if updated and updated != created else 1,
+        # <updated> is there only once a later version exists (even on the same day).
+        version_at_least=2 if updated else 1,
     )
 
 

@@ -23,6 +23,8 @@ from papers.models import HarvestRun, JobStatus, MetadataSource
 logger = logging.getLogger(__name__)
 
 PageCallback = Callable[[HarvestRun, ParsedFeed], None]
+# Skipped records a run lists (the count covers all of them).
+SKIPPED_LISTED = 200
 
 
 def harvest_run_create(
@@ -137,6 +139,15 @@ def _store_page(run: HarvestRun, token: str, feed: ParsedFeed) -> HarvestRun:
         for arxiv_id in feed.deleted_ids:
             paper_mark_deleted(arxiv_id=arxiv_id)
             locked.records_deleted += 1
+        if feed.skipped:
+            # Unreadable records cost themselves only; the latest are listed in admin.
+            locked.records_skipped += len(feed.skipped)
+            page = locked.pages + 1
+            entries = [
+                {"page": page, "identifier": item.identifier, "reason": item.reason}
+                for item in feed.skipped
+            ]
+            locked.skipped = [*locked.skipped, *entries][-SKIPPED_LISTED:]
         now = timezone.now()
         locked.pages += 1
         locked.resumption_token = feed.resumption_token or ""

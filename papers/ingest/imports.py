@@ -1,4 +1,5 @@
-"""Import arXiv API or OAI-PMH responses saved as files: parse first, then one transaction."""
+"""Import arXiv API or OAI-PMH responses (ListRecords, GetRecord) saved as files: parse first,
+then one transaction."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -7,6 +8,7 @@ from pathlib import Path
 from django.db import transaction
 
 from papers.arxiv.parser import parse_document
+from papers.arxiv.records import SkippedRecord
 from papers.ingest.upsert import Outcome, paper_mark_deleted, papers_upsert
 from papers.models import MetadataSource
 
@@ -15,6 +17,7 @@ from papers.models import MetadataSource
 class ImportSummary:
     outcomes: Counter = field(default_factory=Counter)
     deleted: int = 0
+    skipped: list[SkippedRecord] = field(default_factory=list)
 
     @property
     def created(self) -> int:
@@ -35,15 +38,18 @@ class ImportSummary:
     def add(self, other: "ImportSummary") -> None:
         self.outcomes.update(other.outcomes)
         self.deleted += other.deleted
+        self.skipped += other.skipped
 
 
 def import_feed_bytes(data: bytes, *, source: str = MetadataSource.FILE) -> ImportSummary:
     """Parse a whole response, then store it in one transaction: all of it or none of it.
+    Records that cannot be read are skipped and listed in the summary.
 
-    Raises ``ArxivParseError`` (with the reason) before anything is written.
+    Raises ``ArxivParseError`` (with the reason) before anything is written when the document
+    itself cannot be read.
     """
     feed = parse_document(data)
-    summary = ImportSummary()
+    summary = ImportSummary(skipped=list(feed.skipped))
     with transaction.atomic():
         for result in papers_upsert(records=feed.records, source=source):
             summary.outcomes[result.outcome] += 1

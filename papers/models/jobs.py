@@ -124,4 +124,5 @@ class HarvestRun(models.Model):
             + self.records_updated
             + self.records_unchanged
             + self.records_deleted
+            + self.records_skipped
         )

@@ -160,6 +160,11 @@ class Paper(models.Model):
         return f"{self.get_absolute_url()}?show=all#{anchor}"
 
     @property
+    def version_label(self) -> str:
+        """ "v7", or "v3 or later" when only a lower bound is known."""
+        return f"v{self.version}" if self.version_known else f"v{self.version} or later"
+
+    @property
     def _version_suffix(self) -> str:
         # An unknown latest version: arXiv's versionless address is always the latest.
         return f"v{self.version}" if self.version_known else ""

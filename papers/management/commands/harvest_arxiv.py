@@ -79,7 +79,8 @@ class Command(BaseCommand):
         summary = (
             f"Harvest run {run.pk} {run.status}: {run.pages} pages, "
             f"{run.records_created} created, {run.records_updated} updated, "
-            f"{run.records_unchanged} unchanged, {run.records_deleted} deleted"
+            f"{run.records_unchanged} unchanged, {run.records_deleted} deleted, "
+            f"{run.records_skipped} skipped (unreadable; listed on the run in admin)"
         )
         if run.status == JobStatus.FAILED:
             raise CommandError(f"{summary}. {run.errors[-1]['error'] if run.errors else ''}")

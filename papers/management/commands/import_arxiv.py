@@ -18,23 +18,25 @@ def _plural(count: int, word: str) -> str:
 
 
 def _describe(summary: ImportSummary) -> str:
+    skipped = f"{len(summary.skipped)} skipped (unreadable)" if summary.skipped else ""
     if not summary.total and not summary.deleted:
-        return "no papers"
+        return skipped or "no papers"
     text = f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged"
     if summary.deleted:
         text += f", {summary.deleted} marked withdrawn (deleted at arXiv)"
-    return text
+    return f"{text}, {skipped}" if skipped else text
 
 
 class Command(BaseCommand):
     help = (
         "Import papers by arXiv id or URL from the arXiv API (the same job as 'Add a paper', "
         "run here rather than on a worker), or with --file import arXiv API (Atom) or OAI-PMH "
-        "ListRecords responses saved to disk, with the same "
-        "parser and upsert as the live jobs. Each file is imported in its own transaction, in "
-        "the order given: a file that cannot be read or parsed stops the run with a non-zero "
-        "exit and changes nothing, while the files before it stay imported and the files after "
-        "it are not read."
+        "ListRecords or GetRecord responses (arXivRaw, arXiv or oai_dc) saved to disk, with the "
+        "same parser and upsert as the live jobs. Each file is imported in its own transaction, "
+        "in the order given: a record that cannot be read is skipped and named, the rest of its "
+        "file imported; a file that cannot be read or parsed at all stops the run with a "
+        "non-zero exit and changes nothing, while the files before it stay imported and the "
+        "files after it are not read."
     )
 
     def add_arguments(self, parser):
@@ -52,7 +54,8 @@ class Command(BaseCommand):
             nargs="+",
             default=[],
             metavar="PATH",
-            help="An arXiv API or OAI-PMH response (XML). Several may follow one --file.",
+            help="An arXiv API or OAI-PMH (ListRecords, GetRecord) response (XML). Several may "
+            "follow one --file.",
         )
 
     def handle(self, *args, ids: list[str], files: list[str], refresh: bool, **options):
@@ -103,5 +106,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: {reason} (nothing imported from this file)") from exc
             total.add(summary)
             self.stdout.write(f"{path}: {_describe(summary)}")
+            for item in summary.skipped:
+                self.stderr.write(f"{path}: skipped {item.identifier or '(no id)'}: {item.reason}")
 
         self.stdout.write(self.style.SUCCESS(f"{_plural(len(paths), 'file')}: {_describe(total)}"))
