@@ -12,9 +12,9 @@ collections and reacted, and as a moderator; the paper carries 50 reviews and 20
 written through the services), a search (GET /search/?q=diffusion, and the same word
 filtered by topic and code), the paper's map slice as htmx asks for it (HX-Request: true),
 and GET /_bench/constant (same middleware, no work). Machines differ, so the figures that
-matter are each URL's ratio to the constant response measured in the same round, not any
-figure alone. The queries of one request of each are counted separately. Results go to
-bench-results/latest.json.
+matter are each URL's ratio to the constant response measured right next to it in the same
+round (machine speed drifts within a round), not any figure alone. The queries of one
+request of each are counted separately. Results go to bench-results/latest.json.
 
 Usage: .venv/bin/python scripts/bench.py [--papers N] [--rounds R] [--duration S] ...
 """
@@ -400,8 +400,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default="",
-        help="Comma-separated names of the URLs to measure (page, search_mix_signed_in, ...); "
-        "all when empty. For quick comparisons while working on one page.",
+        help="Comma-separated names of the URLs to measure besides the page "
+        "(search_mix_signed_in, ...); all when empty. For quick comparisons while working on "
+        "one page.",
     )
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "latest.json")
     return parser.parse_args(argv)
@@ -782,30 +783,48 @@ def measure(
             paths=target.paths,
         )
     rounds = []
+
+    def measured(target: Target) -> tuple[float, float]:
+        cpu_before = server_cpu_seconds(server)
+        rate, requests = run(
+            base + target.path,
+            duration=args.duration,
+            connections=args.connections,
+            headers=target.headers,
+            paths=target.paths,
+        )
+        cpu = server_cpu_seconds(server) - cpu_before
+        # Less sensitive than req/s to other load on the machine: a diagnostic figure.
+        return rate, round(1000 * cpu / max(requests, 1), 3)
+
     for number in range(1, args.rounds + 1):
-        # Alternate the order, so no URL always runs on a warmer or cooler machine.
-        order = [*targets, constant] if number % 2 else [constant, *reversed(targets)]
+        # Each URL is measured next to a constant response of its own: this machine's speed
+        # drifts two- to threefold within a minute, so a constant measured at another moment
+        # of the round would say more about the drift than about the URL. The order
+        # alternates, so no URL always runs on a warmer or cooler machine.
+        order = targets if number % 2 else list(reversed(targets))
         figures: dict[str, float] = {}
+        constants, constant_cpu = [], []
         for target in order:
-            cpu_before = server_cpu_seconds(server)
-            rate, requests = run(
-                base + target.path,
-                duration=args.duration,
-                connections=args.connections,
-                headers=target.headers,
-                paths=target.paths,
-            )
-            cpu = server_cpu_seconds(server) - cpu_before
-            figures[target.name] = rate
-            # Less sensitive than req/s to other load on the machine: a diagnostic figure.
-            figures[f"{target.name}_server_cpu_ms"] = round(1000 * cpu / max(requests, 1), 3)
+            pair = (constant, target) if number % 2 else (target, constant)
+            for measuring in pair:
+                rate, cpu_ms = measured(measuring)
+                if measuring is constant:
+                    figures[f"{target.name}_constant"] = rate
+                    constants.append(rate)
+                    constant_cpu.append(cpu_ms)
+                else:
+                    figures[target.name] = rate
+                    figures[f"{target.name}_server_cpu_ms"] = cpu_ms
+        figures["constant"] = statistics.median(constants)
+        figures["constant_server_cpu_ms"] = statistics.median(constant_cpu)
         for target in targets:
             # Four decimals: a slow URL's ratio would otherwise print as 0.000.
-            ratio = figures[target.name] / figures["constant"]
+            ratio = figures[target.name] / figures[f"{target.name}_constant"]
             figures[f"{target.name}_ratio"] = round(ratio, 4)
         figures["ratio"] = figures["page_ratio"]  # the page's, as before search and the map
         rounds.append(figures)
-        measured = "   ".join(
+        line = "   ".join(
             f"{t.name} {figures[t.name]:7.1f} req/s (ratio {figures[f'{t.name}_ratio']:.4f})"
             for t in targets
         )
@@ -813,7 +832,7 @@ def measure(
             f"{t.name} {figures[f'{t.name}_server_cpu_ms']:.2f} ms" for t in [*targets, constant]
         )
         print(
-            f"  round {number}: constant {figures['constant']:7.1f} req/s   {measured}\n"
+            f"  round {number}: constant (median) {figures['constant']:7.1f} req/s   {line}\n"
             f"           server CPU per request: {cpu}"
         )
     return rounds
@@ -886,7 +905,7 @@ def main(argv: list[str]) -> int:
         wait_ready(base, server)
         targets, skipped = check_responses(base, signed_in)
         if args.only:
-            wanted = set(args.only.split(","))
+            wanted = {"page", *args.only.split(",")}  # the page's ratio heads every report
             targets = [target for target in targets if target.name in wanted]
             skipped = {name: reason for name, reason in skipped.items() if name in wanted}
         for name, reason in skipped.items():

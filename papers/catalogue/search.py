@@ -10,11 +10,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from math import ceil
 
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     Case,
@@ -195,13 +193,22 @@ def search_arxiv_id(q: str) -> ArxivId | None:
         return None
 
 
-def _filtered(queryset: QuerySet[Paper], params: SearchParams) -> QuerySet[Paper]:
+def topic_ids_of(params: SearchParams) -> list[int]:
+    """The ids of the topic a search filters by (none when it names no known topic)."""
+    if not params.topic:
+        return []
+    return list(Topic.objects.filter(code=params.topic).order_by().values_list("pk", flat=True))
+
+
+def _filtered(
+    queryset: QuerySet[Paper], params: SearchParams, topic_ids: list[int] | None = None
+) -> QuerySet[Paper]:
     if params.topic:
         # The topic's ids are looked up first: given constants, PostgreSQL knows from its
         # statistics how many papers a big topic holds and joins accordingly (3× faster for
         # cs.LG among 100 000 papers than guessing through a join on the code).
-        topics = Topic.objects.filter(code=params.topic).order_by()
-        topic_ids = list(topics.values_list("pk", flat=True))
+        if topic_ids is None:
+            topic_ids = topic_ids_of(params)
         if not topic_ids:
             return queryset.none()
         in_topic = PaperTopic.objects.filter(paper=OuterRef("pk"), topic_id__in=topic_ids)
@@ -260,11 +267,12 @@ def paper_search_ranked(queryset: QuerySet[Paper], params: SearchParams) -> Quer
     )
 
 
-def paper_search(params: SearchParams) -> QuerySet[Paper]:
+def paper_search(params: SearchParams, topic_ids: list[int] | None = None) -> QuerySet[Paper]:
     """The papers a search finds, filtered and in order, as bare rows (the pk, the arXiv id,
     and ``rank`` when ranked): count and slice it, then load one page with
-    ``search_page_papers`` (or take a page of cards: ``search_results_page``)."""
-    queryset = _filtered(Paper.objects.only("pk", "arxiv_id"), params)
+    ``search_page_papers`` (or take a page of cards: papers/catalogue/search_pages.py).
+    ``topic_ids`` are the topic filter's ids when already looked up."""
+    queryset = _filtered(Paper.objects.only("pk", "arxiv_id"), params, topic_ids)
     if not params.q:
         return _sorted(queryset, params.sort)
     return paper_search_ranked(queryset, params)
@@ -321,28 +329,19 @@ class PaperCard:
         return getattr(paper, name)
 
 
-def search_results_page(params: SearchParams, number: int | None) -> Page:
-    """Page ``number`` of a search's results as cards (``PaperCard``), as
-    ``Paginator.get_page`` gives it (a page past the last is the last), in one query: the
-    number of papers found rides along each row as a window count, where a paginator would
-    count them in a query of its own. Only a page past the last costs two more."""
-    number = max(number or 1, 1)
-    found = paper_search(params)
+def results_page_queryset(
+    params: SearchParams, topic_ids: list[int], number: int
+) -> QuerySet[Paper]:
+    """Page ``number`` of a search's rows as values (pk, arxiv_id, found_total, and rank when
+    ranked): the number of papers found rides along each row as a window count, where a
+    paginator would count them in a query of its own."""
+    found = paper_search(params, topic_ids)
     fields = ["pk", "arxiv_id", "found_total"]
     if "rank" in found.query.annotations:
         fields.append("rank")
     # Bare values, not models: a page of rows is all the ranking gives the cards.
     counted = found.annotate(found_total=Window(Count("*"))).values(*fields)
-    rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
-    total = rows[0]["found_total"] if rows else found.count()
-    last = max(ceil(total / PAGE_SIZE), 1)
-    if not rows and number > last:
-        number = last
-        rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
-    paginator = Paginator(found, PAGE_SIZE)
-    paginator.count = total  # known: the paginator never counts again
-    cards = _PageOfCards([row["pk"] for row in rows])
-    return Page([PaperCard(row, cards) for row in rows], number, paginator)
+    return counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
 
 
 def paper_for_arxiv_id(arxiv_id: ArxivId) -> Paper | None:

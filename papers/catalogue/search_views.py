@@ -22,8 +22,8 @@ from papers.catalogue.search import (
     SearchForm,
     paper_for_arxiv_id,
     search_arxiv_id,
-    search_results_page,
 )
+from papers.catalogue.search_pages import search_results_page
 from papers.catalogue.viewer_cache import session_viewer
 from papers.catalogue.viewer_nav import render_for_viewer, shared_renderings
 
