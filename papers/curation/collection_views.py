@@ -43,8 +43,9 @@ from papers.models import Collection
 from papers.web import see_other, write_limited
 
 PUBLIC_PAGE_SIZE = 20
-# Papers per page of a collection: a long reading list loads a page at a time.
-ITEMS_PAGE_SIZE = 50
+# Papers per page of a collection: a long reading list loads a page at a time, as many as
+# the newest papers on the home page.
+ITEMS_PAGE_SIZE = 25
 
 
 EXPORTS = {

@@ -6,6 +6,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from papers.curation.collection_views import ITEMS_PAGE_SIZE
 from papers.curation.collections import collection_create
 from papers.curation.saves import paper_save
 from papers.models import Collection, CollectionItem, Paper
@@ -319,7 +320,7 @@ def test_user_text_is_escaped(owner_client, client, curator):
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_page_queries_do_not_grow_with_papers(client, curator, signed_in):
     counts = []
-    for n, name in ((3, "Small"), (30, "Large")):
+    for n, name in ((3, "Small"), (ITEMS_PAGE_SIZE, "Large")):
         collection = _collection(curator, papers=n, name=name, public=True, authors=4)
         if signed_in:
             client.force_login(curator)
@@ -336,25 +337,26 @@ def test_page_queries_do_not_grow_with_papers(client, curator, signed_in):
 
 @pytest.mark.django_db
 def test_a_long_collection_is_listed_a_page_at_a_time(owner_client, curator):
-    collection = _collection(curator, papers=120)
+    size = ITEMS_PAGE_SIZE
+    collection = _collection(curator, papers=4 * size + 20)
     order = _order(collection)
     html = owner_client.get(collection.get_absolute_url()).content.decode()
-    assert html.count('class="collection-item"') == 50 and "120 papers" in html
-    assert "Page 1 of 3" in html and 'rel="next"' in html
-    html = owner_client.get(collection.get_absolute_url(), {"page": 3}).content.decode()
+    assert html.count('class="collection-item"') == size and f"{4 * size + 20} papers" in html
+    assert "Page 1 of 5" in html and 'rel="next"' in html
+    html = owner_client.get(collection.get_absolute_url(), {"page": 5}).content.decode()
     assert html.count('class="collection-item"') == 20 and order[-1] in html
     # On page 2 the first paper can still move up (onto page 1), and a change made there
     # shows page 2 again.
     html = owner_client.get(collection.get_absolute_url(), {"page": 2}).content.decode()
-    first = html.index(order[50])
-    assert 'value="up" disabled' not in html[first : html.index(order[51])]
-    paper = collection.items.get(paper__arxiv_id=order[50]).paper
+    first = html.index(order[size])
+    assert 'value="up" disabled' not in html[first : html.index(order[size + 1])]
+    paper = collection.items.get(paper__arxiv_id=order[size]).paper
     url = _item_url(collection, paper, "move")
     response = owner_client.post(
         url, {"direction": "up", "page": "2"}, headers={"HX-Request": "true"}
     )
-    assert response.status_code == 200 and "Page 2 of 3" in response.content.decode()
-    assert _order(collection)[49] == order[50]
+    assert response.status_code == 200 and "Page 2 of 5" in response.content.decode()
+    assert _order(collection)[size - 1] == order[size]
     response = owner_client.post(_item_url(collection, paper, "remove"), {"page": "2"})
     assert response.status_code == 303 and response["Location"].endswith("?page=2")
 
