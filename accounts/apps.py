@@ -3,7 +3,8 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    # Not "Accounts": the sign-in app (allauth.account) has that name in the admin already.
+    verbose_name = "People and notifications"
 
     def ready(self) -> None:
         from accounts import signals  # noqa: F401  (pages follow an account's deactivation)

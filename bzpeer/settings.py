@@ -130,6 +130,8 @@ ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_UNIQUE_EMAIL = True
+# Mails say who sends them (the default prefix is the site's domain, such as "127.0.0.1:8821").
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BZPEER] "
 # "edit" is a path under /accounts/profile/, not a profile.
 ACCOUNT_USERNAME_BLACKLIST = ["edit"]
 ACCOUNT_LOGOUT_ON_GET = False
@@ -419,8 +421,9 @@ BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
 # --- Notifications --------------------------------------------------------------------------
 # What one user's notifications gather for before they go out as a single email.
 NOTIFICATION_BATCH_SECONDS = env_int("NOTIFICATION_BATCH_SECONDS", 300)
-# Emails are written outside any request: their links start with this address.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Emails are written outside any request: their links start with this address. Without it,
+# the address `make run` serves on (its PORT).
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 # EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each email as a file
 # under EMAIL_FILE_PATH instead of sending it.
 if _EMAIL_BACKEND.endswith("filebased.EmailBackend"):

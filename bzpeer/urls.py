@@ -1,12 +1,21 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from bzpeer import api_errors
 from bzpeer.health import healthz
 from papers.catalogue.views import bench_constant
 
+
+def favicon(request):
+    # Browsers and feed readers ask for /favicon.ico whatever the pages name.
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include("papers.api.urls")),

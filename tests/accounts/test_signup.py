@@ -40,6 +40,7 @@ def test_signing_up_sends_a_verification_mail_and_does_not_log_in(client):
     assert "_auth_user_id" not in client.session
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["grace@example.org"]
+    assert mail.outbox[0].subject.startswith("[BZPEER] ")
     assert "/accounts/confirm-email/" in mail.outbox[0].body
 
     page = client.get(response["Location"]).content.decode()
