@@ -256,12 +256,11 @@ HARVEST_PAGES_PER_TASK = env_int("HARVEST_PAGES_PER_TASK", 20)
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "admin@bzpeer.org")
 
 # --- Email ------------------------------------------------------------------------------
-# The console in development, SMTP (the EMAIL_HOST* variables) otherwise.
+# The console in development (decoded, so its links can be copied), SMTP (the EMAIL_HOST*
+# variables) otherwise.
 _EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "bzpeer.console_mail.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 _SMTP_OPTIONS = {
     "host": env_str("EMAIL_HOST", "localhost"),
