@@ -7,6 +7,7 @@ the sanitiser, not the parser, is what keeps pages safe. Links get
 ``rel="nofollow ugc noopener"``, since user links must not pass on ranking or ``opener``.
 """
 
+import re
 from functools import cache, lru_cache
 from importlib.metadata import version
 from typing import Any
@@ -15,15 +16,19 @@ import markdown_it
 import mdit_py_plugins
 import nh3
 from django.db import models
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from papers.arxiv.ids import InvalidArxivId, parse_arxiv_id
 
 # What produced a stored rendering: these rules (bump RULES when they change) and the parser
 # and sanitiser versions. Rows rendered otherwise are rendered again by
 # `manage.py render_markdown`, which `make run` and the production image run after migrating.
-RULES = 1
+RULES = 2  # 2: arXiv identifiers link to their paper
 RENDERER = (
     f"bzpeer-{RULES} markdown-it-py-{markdown_it.__version__} "
     f"mdit-py-plugins-{mdit_py_plugins.__version__} nh3-{version('nh3')}"
@@ -54,11 +59,62 @@ def _demote_headings(state) -> None:
             token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"
 
 
+# An arXiv identifier in running text: "arXiv:2203.14101v2", "1706.03762", "hep-th/9901001".
+# Candidates are checked by the identifier parser (months, number lengths, archives), so a
+# figure such as 1234.5678 stays text.
+_ARXIV_ID = re.compile(
+    r"(?<![\w./:-])(?:arXiv:\s?)?(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7})"
+    r"(?:v\d+)?(?![\w/-]|\.\d)",
+    re.IGNORECASE,
+)
+
+
+def _link_arxiv_ids(state) -> None:
+    """Text that names an arXiv paper links to its page here (never inside a link or code)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, in_link = [], 0
+        for token in block.children:
+            in_link += token.type == "link_open"
+            in_link -= token.type == "link_close"
+            if token.type != "text" or in_link or not _ARXIV_ID.search(token.content):
+                children.append(token)
+                continue
+            children.extend(_linked(state, token.content))
+        block.children = children
+
+
+def _linked(state, text: str) -> list:
+    tokens, position = [], 0
+    for match in _ARXIV_ID.finditer(text):
+        try:
+            arxiv_id = parse_arxiv_id(match.group())
+        except InvalidArxivId:
+            continue
+        if match.start() > position:
+            tokens.append(_text_token(state, text[position : match.start()]))
+        link = Token("link_open", "a", 1)
+        link.attrs = {"href": reverse("papers:detail", kwargs={"arxiv_id": arxiv_id.id})}
+        tokens += [link, _text_token(state, match.group()), Token("link_close", "a", -1)]
+        position = match.end()
+    if position < len(text):
+        tokens.append(_text_token(state, text[position:]))
+    return tokens
+
+
+def _text_token(state, content: str):
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
 @cache
 def _parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     parser.enable(["table", "strikethrough"])
     parser.core.ruler.push("demote_headings", _demote_headings)
+    parser.core.ruler.push("link_arxiv_ids", _link_arxiv_ids)
     dollarmath_plugin(
         parser, allow_digits=False, allow_labels=False, double_inline=True, renderer=_math
     )
