@@ -18,6 +18,7 @@ from papers.catalogue.viewer_cache import (
     viewer_page_render,
 )
 from papers.web import write_limited
+from reviews.activity import public_activity_of
 
 # The hidden "form" field of the notification settings: the edit page holds two forms.
 NOTIFICATION_SETTINGS = "notifications"
@@ -29,17 +30,22 @@ def profile_detail(request, username: str):
     if (kept := viewer_page_kept(request, "profile")) is not None:
         return HttpResponse(kept)
     profile = services.public_profile(username)
+    reviews, comments = public_activity_of(profile)
     context = {
         "profile": profile,
         "is_owner": request.user.pk == profile.pk,
         "public_collections": SimpleLazyObject(lambda: list(public_collections_of(profile))),
+        "public_reviews": reviews,
+        "public_comments": comments,
     }
     if not request.user.is_authenticated:
         return render(request, "accounts/profile.html", context)
 
     def build(csrf: str) -> tuple[str, list[str]]:
         html = render_to_string("accounts/profile.html", context | {"csrf_token": csrf}, request)
-        return html, [viewer_dependency(profile.pk)]
+        # The person's items follow their token; the papers' titles, the papers'.
+        papers = {item.paper_arxiv_id for item in [*reviews, *comments]}
+        return html, [viewer_dependency(profile.pk), *map(paper_dependency, sorted(papers))]
 
     return HttpResponse(viewer_page_render(request, "profile", build))
 

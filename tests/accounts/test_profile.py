@@ -107,8 +107,8 @@ def ada(db):
 
 
 def test_anyone_sees_a_public_profile(client, ada, django_assert_max_num_queries):
-    # The profile and its public collections.
-    with django_assert_max_num_queries(2):
+    # The profile, its public reviews, comments and collections.
+    with django_assert_max_num_queries(4):
         response = client.get("/accounts/profile/ada/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -126,9 +126,9 @@ def test_anyone_sees_a_public_profile(client, ada, django_assert_max_num_queries
 
 def test_a_stranger_sees_the_profile_without_edit_link(client, ada, django_assert_max_num_queries):
     client.force_login(make_user("grace"))
-    # The session, the signed-in user, the unread notifications, the profile and its public
-    # collections.
-    with django_assert_max_num_queries(5):
+    # The session, the signed-in user, the unread notifications, the profile, its public
+    # reviews, comments and collections.
+    with django_assert_max_num_queries(7):
         response = client.get("/accounts/profile/ada/")
     html = response.content.decode()
     assert "Ada Lovelace" in html
@@ -137,7 +137,7 @@ def test_a_stranger_sees_the_profile_without_edit_link(client, ada, django_asser
 
 def test_the_owner_sees_an_edit_link(client, ada, django_assert_max_num_queries):
     client.force_login(ada)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(7):
         html = client.get("/accounts/profile/ada/").content.decode()
     assert f'href="{EDIT_URL}">Edit profile</a>' in html
 
@@ -271,7 +271,7 @@ def test_the_profile_lists_public_collections_only(client, ada, django_assert_ma
     collection_create(owner=ada, name="Private drafts")
     for _ in range(3):
         paper_save(user=ada, paper=make_paper(), collection=public)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(4):
         html = client.get("/accounts/profile/ada/").content.decode()
     assert f'href="/collections/{public.pk}/">Engines &lt;b&gt;&amp; looms&lt;/b&gt;</a>' in html
     assert "3 papers" in html
