@@ -57,6 +57,10 @@ def login_first(paper: Paper, *, intent: str = "", anchor: str = "") -> HttpResp
     """Send an anonymous visitor to log in, back to the paper with what they wanted (and
     with every item listed when they wanted one review or comment)."""
     query = [f"intent={intent}"] if intent else []
+    if intent and not anchor:
+        # Back at the curation block, where the button they pressed is marked, not at the
+        # top of a long page.
+        anchor = "#curation"
     if anchor.startswith(("#review-", "#comment-")):
         query.append("show=all")
     next_url = paper.get_absolute_url() + ("?" + "&".join(query) if query else "") + anchor

@@ -113,13 +113,15 @@ def test_anonymous_click_goes_through_log_in_and_back(desktop, live_server, pape
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
     _log_in(page)
 
-    # Back on the same paper, with the action named and its button marked, not yet done.
-    expect(page).to_have_url(f"{paper_url}?intent=like")
+    # Back on the same paper at its curation block, with the action named and its button
+    # marked (and in view), not yet done.
+    expect(page).to_have_url(f"{paper_url}?intent=like#curation")
     expect(page.locator("#next-steps").get_by_role("status")).to_contain_text(
         "You wanted to like this paper"
     )
     like = page.locator("#curation").get_by_role("button", name="Like", exact=True)
     expect(like).to_have_class(re.compile("vote-button--intended"))
+    expect(like).to_be_in_viewport()
     assert not Vote.objects.exists()
     like.click()
     expect(page.locator('[data-count="likes"]')).to_have_text("1")

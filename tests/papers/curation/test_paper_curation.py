@@ -193,7 +193,8 @@ def test_anonymous_writes_go_to_log_in_with_the_intent(client, settings, url, da
     assert response.status_code == 302
     location = urlsplit(response["Location"])
     assert location.path == settings.LOGIN_URL
-    expected = paper.get_absolute_url() + (f"?intent={intent}" if intent else "")
+    # Back at the curation block (where the intended button is marked) after logging in.
+    expected = paper.get_absolute_url() + (f"?intent={intent}#curation" if intent else "")
     assert parse_qs(location.query)["next"] == [expected]
     assert not CollectionItem.objects.exists() and not Reaction.objects.exists()
 
@@ -277,7 +278,8 @@ def test_anonymous_buttons_are_log_in_links_carrying_the_intent(client, settings
     html = client.get(paper.get_absolute_url()).content.decode()
     page = paper.get_absolute_url()
     for intent in ("like", "dislike", "save", "needs_replication"):
-        encoded = f"{page}%3Fintent%3D{intent}"
+        # Back at the curation block, where the button is marked, after logging in.
+        encoded = f"{page}%3Fintent%3D{intent}%23curation"
         assert f'href="{settings.LOGIN_URL}?next={encoded}"' in html
     # Following one after logging in names the action and does nothing by itself.
     response = client.get(f"{page}?intent=needs_replication")

@@ -129,7 +129,7 @@ def test_anonymous_vote_goes_to_log_in_keeping_the_intent(client, settings):
     assert response.status_code == 302
     location = urlsplit(response["Location"])
     assert location.path == settings.LOGIN_URL
-    assert parse_qs(location.query)["next"] == [f"{paper.get_absolute_url()}?intent=like"]
+    assert parse_qs(location.query)["next"] == [f"{paper.get_absolute_url()}?intent=like#curation"]
     assert not Vote.objects.exists()
 
 
