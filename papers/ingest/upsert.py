@@ -47,12 +47,6 @@ class UpsertResult:
     outcome: Outcome
 
 
-def _record_version(record: PaperRecord) -> int:
-    if record.version is not None:
-        return record.version
-    return max((v.number for v in record.versions), default=record.version_at_least)
-
-
 def paper_upsert(*, record: PaperRecord, source: str = MetadataSource.FILE) -> UpsertResult:
     """Create the paper or merge the record into it (papers/ingest/precedence.py)."""
     return papers_upsert(records=[record], source=source)[0]
